@@ -1,0 +1,134 @@
+#include "outfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "util.h"
+
+bool outfile_read(const char *path, char **data, size_t *len, bool *exists) {
+  *data = NULL;
+  *len = 0;
+  *exists = false;
+  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return true;
+    if (errno == ELOOP)
+      error("%s: is a symlink; give the path of the file itself", path);
+    else
+      error("%s: cannot open: %s", path, strerror(errno));
+    return false;
+  }
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    error("%s: not a regular file", path);
+    return false;
+  }
+  if (st.st_size > OUTFILE_MAX) {
+    error("%s: larger than %d MiB; not an alias file hostalias wrote", path,
+          OUTFILE_MAX / 1024 / 1024);
+    return false;
+  }
+  size_t cap = (size_t)st.st_size + 1, l = 0;
+  char *buf = xmalloc(cap + 1);
+  for (;;) {
+    if (l == cap) {
+      if (cap > OUTFILE_MAX) {
+        free(buf);
+        error("%s: grew past %d MiB while being read", path, OUTFILE_MAX / 1024 / 1024);
+        return false;
+      }
+      cap *= 2;
+      buf = xreallocarray(buf, cap + 1, 1);
+    }
+    ssize_t n = read(fd, buf + l, cap - l);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      error("%s: read error: %s", path, strerror(errno));
+      free(buf);
+      return false;
+    }
+    if (n == 0)
+      break;
+    l += (size_t)n;
+  }
+  buf[l] = '\0';
+  *data = buf;
+  *len = l;
+  *exists = true;
+  return true;
+}
+
+static bool sudo_owner(uid_t *uid, gid_t *gid) {
+  long u, g;
+  if (geteuid() != 0 || !parse_long(getenv("SUDO_UID"), 0, 0x7fffffff, &u) ||
+      !parse_long(getenv("SUDO_GID"), 0, 0x7fffffff, &g))
+    return false;
+  *uid = (uid_t)u;
+  *gid = (gid_t)g;
+  return true;
+}
+
+bool outfile_replace(const char *path, const char *data, size_t len, bool *unchanged) {
+  *unchanged = false;
+  char *old;
+  size_t oldlen;
+  bool exists;
+  if (!outfile_read(path, &old, &oldlen, &exists))
+    return false;
+  bool same = exists && oldlen == len && memcmp(old, data, len) == 0;
+  free(old);
+  if (same) {
+    *unchanged = true;
+    return true;
+  }
+  struct stat st = {0};
+  if (exists && lstat(path, &st) < 0) {
+    error("%s: %s", path, strerror(errno));
+    return false;
+  }
+
+  _cleanup_free_ char *dcopy = xstrdup(path);
+  _cleanup_free_ char *bcopy = xstrdup(path);
+  const char *dir = dirname(dcopy), *base = basename(bcopy);
+  size_t tl = strlen(dir) + strlen(base) + 16;
+  _cleanup_free_ char *tmp = xmalloc(tl);
+  snprintf(tmp, tl, "%s/.%s.XXXXXX", dir, base);
+  _cleanup_fd_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) {
+    error("%s: cannot open directory %s: %s", path, dir, strerror(errno));
+    return false;
+  }
+  _cleanup_fd_ int fd = mkostemp(tmp, O_CLOEXEC);
+  if (fd < 0) {
+    error("%s: cannot create a temporary file in %s: %s", path, dir, strerror(errno));
+    return false;
+  }
+  const char *step = NULL;
+  uid_t uid;
+  gid_t gid;
+  if (!write_all(fd, data, len))
+    step = "write";
+  else if (fchmod(fd, exists ? (st.st_mode & 07777) : 0644) < 0)
+    step = "chmod";
+  else if (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
+    step = "chown";
+  else if (!exists && sudo_owner(&uid, &gid) && fchown(fd, uid, gid) < 0)
+    step = "chown";
+  else if (fsync(fd) < 0)
+    step = "fsync";
+  else if (rename(tmp, path) < 0)
+    step = "rename";
+  if (step) {
+    error("%s: cannot replace it (%s: %s); left as it was", path, step, strerror(errno));
+    unlink(tmp);
+    return false;
+  }
+  fsync(dfd); /* make the rename itself durable */
+  return true;
+}

@@ -1,0 +1,249 @@
+#include "output.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "names.h"
+#include "util.h"
+
+/* glibc reads HOSTALIASES lines with fgets into 8192 bytes; far below it. */
+#define LINE_MAX_BYTES 1024
+
+void strbuf_append(struct strbuf *b, const char *s, size_t len) {
+  if (b->len + len + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + len + 1)
+      cap *= 2;
+    b->data = xreallocarray(b->data, cap, 1);
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void strbuf_free(struct strbuf *b) {
+  free(b->data);
+  memset(b, 0, sizeof *b);
+}
+
+static const struct provider {
+  const char *name;
+  bool ipv6;
+  const char *warning;
+} providers[] = {
+    {"traefik.me", false, NULL},
+    {"sslip.io", true, NULL},
+    {"nip.io", false, NULL},
+    {"xip.io", false, "xip.io has been offline since 2021; its names will not resolve"},
+};
+
+bool output_set_provider(struct output_config *c, const char *name) {
+  for (size_t i = 0; i < N_ELEMENTS(providers); i++) {
+    if (strcmp(name, providers[i].name) == 0) {
+      if (providers[i].warning)
+        warn("%s", providers[i].warning);
+      strcpy(c->suffix, providers[i].name);
+      c->ipv6 = providers[i].ipv6;
+      return true;
+    }
+  }
+  error("unknown provider \"%s\": expected traefik.me, sslip.io, nip.io or xip.io "
+        "(or --suffix DOMAIN)", name);
+  return false;
+}
+
+bool output_set_suffix(struct output_config *c, const char *suffix) {
+  size_t len = strlen(suffix);
+  const char *why = name_invalid_reason(suffix, len);
+  if (!why && len > 200)
+    why = "longer than 200 characters";
+  if (!why && !strchr(suffix, '.'))
+    why = "needs at least one dot";
+  if (why) {
+    char shown[4 * 64 + 4];
+    escape_for_message(shown, suffix, len, 64);
+    error("--suffix \"%s\": %s", shown, why);
+    return false;
+  }
+  memcpy(c->suffix, suffix, len + 1);
+  c->ipv6 = true; /* a self-hosted sslip.io answers IPv6 names */
+  return true;
+}
+
+bool output_parse_format(const char *text, enum output_format *out) {
+  if (strcmp(text, "alias") == 0)
+    *out = FORMAT_ALIAS;
+  else if (strcmp(text, "hosts") == 0)
+    *out = FORMAT_HOSTS;
+  else if (strcmp(text, "json") == 0)
+    *out = FORMAT_JSON;
+  else
+    return false;
+  return true;
+}
+
+/* sslip.io's IPv6 form: RFC 5952 text with '-' for ':', always hex (never a
+ * dotted IPv4 tail, which would read as an IPv4 name). */
+static void ipv6_dashed(const uint8_t b[16], char *out) {
+  unsigned g[8];
+  for (int i = 0; i < 8; i++)
+    g[i] = (unsigned)b[2 * i] << 8 | b[2 * i + 1];
+  int best = -1, bestlen = 1;
+  for (int i = 0; i < 8;) {
+    int j = i;
+    while (j < 8 && g[j] == 0)
+      j++;
+    if (j - i > bestlen)
+      best = i, bestlen = j - i;
+    i = j > i ? j : i + 1;
+  }
+  char *o = out;
+  for (int i = 0; i < 8; i++) {
+    if (i == best) {
+      *o++ = '-';
+      if (i == 0)
+        *o++ = '-';
+      i += bestlen - 1;
+      continue;
+    }
+    o += sprintf(o, "%x", g[i]);
+    if (i < 7)
+      *o++ = '-';
+  }
+  *o = '\0';
+}
+
+bool output_target_name(const struct output_config *c, const struct address *a,
+                        char out[NAME_MAX_LEN + 1]) {
+  char addr[ADDRESS_TEXT_MAX];
+  if (a->family == 6) {
+    if (!c->ipv6)
+      return false;
+    ipv6_dashed(a->bytes, addr);
+  } else {
+    snprintf(addr, sizeof addr, c->dashed ? "%u-%u-%u-%u" : "%u.%u.%u.%u", a->bytes[0],
+             a->bytes[1], a->bytes[2], a->bytes[3]);
+  }
+  int n = snprintf(out, NAME_MAX_LEN + 1, "%s.%s", addr, c->suffix);
+  return n > 0 && n <= NAME_MAX_LEN;
+}
+
+bool output_format_line(const struct output_config *c, const char *name,
+                        const struct name_result *r, struct strbuf *out, const char **why) {
+  char line[LINE_MAX_BYTES];
+  char target[NAME_MAX_LEN + 1];
+  char addr[ADDRESS_TEXT_MAX];
+  int n = -1;
+  *why = NULL;
+  if (r->status != NAME_RESOLVED || r->naddrs == 0) {
+    *why = name_status_text(r->status);
+    return false;
+  }
+  /* The name was validated on input; check again, as this is the last line
+   * of defence for the file glibc will read. */
+  if (name_invalid_reason(name, strlen(name))) {
+    *why = "invalid name";
+    return false;
+  }
+  bool have_target = output_target_name(c, &r->best, target);
+  switch (c->format) {
+  case FORMAT_ALIAS:
+    if (name_is_dotted(name)) {
+      *why = "has a dot, so glibc never looks it up in HOSTALIASES";
+      return false;
+    }
+    if (!have_target) {
+      *why = r->best.family == 6 ? "has only IPv6 addresses, and this provider has no IPv6"
+                                 : "target name too long";
+      return false;
+    }
+    n = snprintf(line, sizeof line, "%s %s\n", name, target);
+    break;
+  case FORMAT_HOSTS:
+    address_format(&r->best, addr);
+    n = snprintf(line, sizeof line, "%s %s\n", addr, name);
+    break;
+  case FORMAT_JSON: {
+    json_t *o = json_object();
+    json_t *list = json_array();
+    size_t k = r->all ? r->naddrs : 1;
+    for (size_t i = 0; i < k; i++) {
+      address_format(r->all ? &r->all[i] : &r->best, addr);
+      json_array_append_new(list, json_string(addr));
+    }
+    json_object_set_new(o, "name", json_string(name));
+    json_object_set_new(o, "addresses", list);
+    json_object_set_new(o, "alias", have_target ? json_string(target) : json_null());
+    json_object_set_new(o, "source", json_string(r->from_hosts ? "hosts" : "dns"));
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
+    json_decref(o);
+    if (!s)
+      die(EXIT_OUTPUT, "out of memory");
+    strbuf_append(out, s, strlen(s));
+    strbuf_append(out, "\n", 1);
+    free(s);
+    return true;
+  }
+  }
+  if (n <= 0 || (size_t)n >= sizeof line) {
+    *why = "line too long";
+    return false;
+  }
+  strbuf_append(out, line, (size_t)n);
+  return true;
+}
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+bool output_line_key(enum output_format f, const char *line, size_t len, const char **key,
+                     size_t *keylen) {
+  if (len == 0 || len >= LINE_MAX_BYTES || is_blank(line[0]))
+    return false;
+  if (memchr(line, '\0', len))
+    return false;
+  if (f == FORMAT_JSON) {
+    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+    json_t *name = o ? json_object_get(o, "name") : NULL;
+    bool ok = false;
+    if (json_is_string(name)) {
+      /* Point into LINE: the same bytes appear there as a JSON string,
+       * since valid names need no escaping. */
+      const char *s = json_string_value(name);
+      size_t sl = strlen(s);
+      const char *at = memmem(line, len, s, sl);
+      if (!name_invalid_reason(s, sl) && at) {
+        *key = at;
+        *keylen = sl;
+        ok = true;
+      }
+    }
+    json_decref(o);
+    return ok;
+  }
+  /* Exactly two words separated by one space, as hostalias writes them. */
+  const char *sp = memchr(line, ' ', len);
+  if (!sp || memchr(sp + 1, ' ', len - (size_t)(sp - line) - 1) || memchr(line, '\t', len))
+    return false;
+  const char *w1 = line, *w2 = sp + 1;
+  size_t l1 = (size_t)(sp - line), l2 = len - l1 - 1;
+  if (f == FORMAT_HOSTS) {
+    char a[ADDRESS_TEXT_MAX];
+    struct address addr;
+    if (l1 >= sizeof a)
+      return false;
+    memcpy(a, w1, l1);
+    a[l1] = '\0';
+    if (!address_parse(a, &addr) || name_invalid_reason(w2, l2))
+      return false;
+    *key = w2;
+    *keylen = l2;
+    return true;
+  }
+  if (name_invalid_reason(w1, l1) || name_invalid_reason(w2, l2))
+    return false;
+  *key = w1;
+  *keylen = l1;
+  return true;
+}

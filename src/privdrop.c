@@ -1,0 +1,69 @@
+#include "privdrop.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define NOBODY 65534
+
+void refuse_setuid(void) {
+  if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
+    die(EXIT_USAGE, "refusing to run setuid, setgid or with file capabilities; "
+                    "run hostalias as root (for example with sudo) instead");
+}
+
+static int last_cap(void) {
+  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
+  int n = CAP_LAST_CAP;
+  if (f) {
+    if (fscanf(f, "%d", &n) != 1 || n < 0 || n > 63)
+      n = CAP_LAST_CAP;
+    fclose(f);
+  }
+  return n;
+}
+
+bool drop_privileges(void) {
+  bool root = geteuid() == 0;
+  /* The bounding set needs CAP_SETPCAP, which goes with the uid change. */
+  for (int cap = 0; cap <= last_cap(); cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && root) {
+      error("cannot drop capability %d from the bounding set: %s", cap, strerror(errno));
+      return false;
+    }
+  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  if (root) {
+    if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
+        setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+      error("cannot switch to uid/gid %d: %s", NOBODY, strerror(errno));
+      return false;
+    }
+  }
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capset, &hdr, data) < 0) {
+    error("cannot clear capabilities: %s", strerror(errno));
+    return false;
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+    error("cannot set no_new_privs: %s", strerror(errno));
+    return false;
+  }
+  /* Check, rather than trust, that nothing is left. */
+  memset(data, 0xff, sizeof data);
+  if (syscall(SYS_capget, &hdr, data) < 0 || data[0].effective || data[1].effective ||
+      data[0].permitted || data[1].permitted) {
+    error("capabilities are still held after dropping them");
+    return false;
+  }
+  return true;
+}

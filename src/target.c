@@ -1,0 +1,220 @@
+#include "target.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/nsfs.h>
+#include <linux/openat2.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+
+#include "hostsfile.h"
+#include "resolvconf.h"
+#include "util.h"
+
+static int sys_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
+
+static int sys_openat2(int dirfd, const char *path, struct open_how *how) {
+  return (int)syscall(SYS_openat2, dirfd, path, how, sizeof *how);
+}
+
+static const char *file_kind(mode_t m) {
+  if (S_ISDIR(m)) return "a directory";
+  if (S_ISFIFO(m)) return "a FIFO";
+  if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
+  if (S_ISSOCK(m)) return "a socket";
+  return "not a regular file";
+}
+
+void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_file *out) {
+  out->present = false;
+  /* RESOLVE_IN_ROOT follows symlinks, absolute ones included, as if DIRFD
+   * were "/": a container's /etc/resolv.conf -> /etc/shadow reads the
+   * container's own file. Magic links (/proc/self/...) are refused. */
+  struct open_how how = {
+      .flags = O_PATH | O_CLOEXEC,
+      .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+  };
+  _cleanup_fd_ int pfd = sys_openat2(dirfd, rel, &how);
+  if (pfd < 0) {
+    if (errno == ENOSYS)
+      warn("%s: this kernel has no openat2 (Linux 5.6+), so it cannot be read safely; ignored",
+           out->source);
+    else if (errno == ELOOP || errno == EXDEV)
+      warn("%s: symlink leads outside the container or loops; ignored", out->source);
+    else if (errno != ENOENT)
+      warn("%s: cannot open: %s; ignored", out->source, strerror(errno));
+    return;
+  }
+  struct stat st;
+  if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
+    return;
+  }
+  /* Reopen the O_PATH descriptor for reading: the object is checked, and no
+   * path is walked again. O_NONBLOCK guards against it changing kind. */
+  char proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+  _cleanup_fd_ int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    warn("%s: cannot open: %s; ignored", out->source, strerror(errno));
+    return;
+  }
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+    warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
+    return;
+  }
+  char *buf = xmalloc(max + 1);
+  size_t len = 0;
+  bool truncated = false;
+  for (;;) {
+    ssize_t n = read(fd, buf + len, max + 1 - len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      warn("%s: read error: %s; ignored", out->source, strerror(errno));
+      free(buf);
+      return;
+    }
+    if (n == 0)
+      break;
+    len += (size_t)n;
+    if (len > max) {
+      truncated = true;
+      len = max;
+      break;
+    }
+  }
+  if (truncated)
+    warn("%s: longer than %zu bytes; only the first %zu are read", out->source, max, max);
+  buf[len] = '\0';
+  out->data = buf;
+  out->len = len;
+  out->present = true;
+}
+
+static bool pid_alive(const struct target *t) {
+  if (t->pidfd >= 0)
+    return syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0;
+  return kill(t->pid, 0) == 0 || errno == EPERM;
+}
+
+static void hint_privilege(int e) {
+  if (e == EPERM || e == EACCES)
+    error("hint: entering another process's namespaces needs root or CAP_SYS_ADMIN "
+          "(and CAP_SYS_PTRACE to read its files); try sudo");
+}
+
+static void init_target(struct target *t) {
+  memset(t, 0, sizeof *t);
+  t->pidfd = t->netns_fd = -1;
+}
+
+bool target_open_pid(struct target *t, pid_t pid, const char *label) {
+  init_target(t);
+  t->pid = pid;
+  snprintf(t->label, sizeof t->label, "%s (pid %d)", label, (int)pid);
+  t->pidfd = sys_pidfd_open(pid);
+  if (t->pidfd < 0 && errno != ENOSYS) {
+    if (errno == ESRCH)
+      error("%s: no such process", t->label);
+    else
+      error("%s: pidfd_open: %s", t->label, strerror(errno));
+    return false;
+  }
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+  t->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (t->netns_fd < 0) {
+    int e = errno;
+    error("%s: cannot open %s: %s", t->label, path, strerror(e));
+    hint_privilege(e);
+    return false;
+  }
+  snprintf(path, sizeof path, "/proc/%d/root", (int)pid);
+  _cleanup_fd_ int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) {
+    int e = errno;
+    error("%s: cannot open %s: %s", t->label, path, strerror(e));
+    hint_privilege(e);
+    return false;
+  }
+  /* The PID must still be the process the pidfd names: otherwise the
+   * handles above could belong to a newer process that reused the PID. */
+  if (!pid_alive(t)) {
+    error("%s: the process exited while hostalias was opening it", t->label);
+    return false;
+  }
+  snprintf(t->resolv_conf.source, sizeof t->resolv_conf.source, "%s /etc/resolv.conf", label);
+  snprintf(t->hosts.source, sizeof t->hosts.source, "%s /etc/hosts", label);
+  read_file_in_root(root, "etc/resolv.conf", RESOLV_FILE_MAX, &t->resolv_conf);
+  read_file_in_root(root, "etc/hosts", HOSTS_FILE_MAX, &t->hosts);
+  return true;
+}
+
+bool target_open_netns(struct target *t, const char *path) {
+  init_target(t);
+  snprintf(t->label, sizeof t->label, "netns %s", path);
+  t->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (t->netns_fd < 0) {
+    int e = errno;
+    error("%s: cannot open: %s", t->label, strerror(e));
+    hint_privilege(e);
+    return false;
+  }
+  struct statfs sfs;
+  if (fstatfs(t->netns_fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC ||
+      ioctl(t->netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+    error("%s: not a network namespace", t->label);
+    return false;
+  }
+  /* As `ip netns exec` does: /etc/netns/NAME/ holds the namespace's own
+   * resolv.conf and hosts. Without them nothing is read: the host's own
+   * files must not leak in. */
+  const char *slash = strrchr(path, '/');
+  const char *name = slash ? slash + 1 : path;
+  size_t dirlen = slash ? (size_t)(slash - path) : 0;
+  bool under_run = (dirlen == 10 && strncmp(path, "/run/netns", 10) == 0) ||
+                   (dirlen == 14 && strncmp(path, "/var/run/netns", 14) == 0);
+  if (under_run && *name && strcmp(name, ".") && strcmp(name, "..")) {
+    char dir[300];
+    snprintf(dir, sizeof dir, "/etc/netns/%s", name);
+    _cleanup_fd_ int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+      snprintf(t->resolv_conf.source, sizeof t->resolv_conf.source, "%s/resolv.conf", dir);
+      snprintf(t->hosts.source, sizeof t->hosts.source, "%s/hosts", dir);
+      read_file_in_root(dfd, "resolv.conf", RESOLV_FILE_MAX, &t->resolv_conf);
+      read_file_in_root(dfd, "hosts", HOSTS_FILE_MAX, &t->hosts);
+    }
+  }
+  if (!t->resolv_conf.source[0])
+    snprintf(t->resolv_conf.source, sizeof t->resolv_conf.source, "%s", t->label);
+  return true;
+}
+
+void target_close(struct target *t) {
+  if (t->pidfd >= 0)
+    close(t->pidfd);
+  if (t->netns_fd >= 0)
+    close(t->netns_fd);
+  free(t->resolv_conf.data);
+  free(t->hosts.data);
+  init_target(t);
+}
+
+bool target_enter_netns(const struct target *t) {
+  if (t->pidfd >= 0 && setns(t->pidfd, CLONE_NEWNET) == 0)
+    return true;
+  if (setns(t->netns_fd, CLONE_NEWNET) == 0)
+    return true;
+  int e = errno;
+  error("%s: cannot enter its network namespace: %s", t->label, strerror(e));
+  hint_privilege(e);
+  return false;
+}

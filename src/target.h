@@ -1,0 +1,40 @@
+/* The privileged half of finding a target: a handle on its network
+ * namespace and the bytes of its resolv.conf and hosts file, read without
+ * ever leaving its root. Nothing here parses what it reads. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct target_file {
+  bool present;
+  char *data;
+  size_t len;
+  char source[320]; /* for messages: where it came from */
+};
+
+struct target {
+  char label[160]; /* "container web (pid 1234)", "netns /run/netns/x" */
+  pid_t pid;       /* 0 when given as --netns */
+  int pidfd;       /* -1 when the kernel has no pidfd_open or for --netns */
+  int netns_fd;    /* /proc/PID/ns/net or the --netns file */
+  struct target_file resolv_conf;
+  struct target_file hosts;
+};
+
+/* Open by process ID. Reports its own errors; false means "not enterable". */
+bool target_open_pid(struct target *t, pid_t pid, const char *label);
+/* Open a network namespace file such as /run/netns/NAME. */
+bool target_open_netns(struct target *t, const char *path);
+void target_close(struct target *t);
+
+/* Enters the target's network namespace in the calling thread; the pidfd
+ * when the kernel takes one (5.8+), else the namespace file. */
+bool target_enter_netns(const struct target *t);
+
+/* Reads at most MAX bytes of the regular file REL under DIRFD, resolving
+ * every symlink as if DIRFD were "/" (openat2 RESOLVE_IN_ROOT). Anything that
+ * is not a regular file is refused with a warning, never opened for reading.
+ * Exposed for the tests. */
+void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_file *out);

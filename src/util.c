@@ -1,0 +1,170 @@
+#include "util.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+enum verbosity verbosity = VERBOSITY_NORMAL;
+
+static void vmessage(const char *kind, const char *fmt, va_list ap, int errnum) {
+  /* One write per message, so lines from the privileged parent and the
+   * resolver child never interleave mid-line. */
+  char buf[2048];
+  int n = snprintf(buf, sizeof buf, "hostalias: %s", kind);
+  if (n < 0)
+    return;
+  size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+  int m = vsnprintf(buf + len, sizeof buf - len, fmt, ap);
+  if (m > 0)
+    len = len + (size_t)m < sizeof buf ? len + (size_t)m : sizeof buf - 1;
+  if (errnum) {
+    m = snprintf(buf + len, sizeof buf - len, ": %s", strerror(errnum));
+    if (m > 0)
+      len = len + (size_t)m < sizeof buf ? len + (size_t)m : sizeof buf - 1;
+  }
+  if (len >= sizeof buf - 1)
+    len = sizeof buf - 2;
+  buf[len++] = '\n';
+  (void)write_all(STDERR_FILENO, buf, len);
+}
+
+void die(int status, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("", fmt, ap, 0);
+  va_end(ap);
+  exit(status);
+}
+
+void die_errno(int status, const char *fmt, ...) {
+  int errnum = errno;
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("", fmt, ap, errnum);
+  va_end(ap);
+  exit(status);
+}
+
+void warn(const char *fmt, ...) {
+  if (verbosity < VERBOSITY_NORMAL)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("warning: ", fmt, ap, 0);
+  va_end(ap);
+}
+
+void error(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("", fmt, ap, 0);
+  va_end(ap);
+}
+
+void info(const char *fmt, ...) {
+  if (verbosity < VERBOSITY_VERBOSE)
+    return;
+  va_list ap;
+  va_start(ap, fmt);
+  vmessage("", fmt, ap, 0);
+  va_end(ap);
+}
+
+static void oom(void) {
+  static const char msg[] = "hostalias: out of memory\n";
+  (void)write_all(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(EXIT_OUTPUT);
+}
+
+void *xmalloc(size_t size) {
+  void *p = malloc(size ? size : 1);
+  if (!p)
+    oom();
+  return p;
+}
+
+void *xcalloc(size_t n, size_t size) {
+  void *p = calloc(n ? n : 1, size ? size : 1);
+  if (!p)
+    oom();
+  return p;
+}
+
+void *xreallocarray(void *p, size_t n, size_t size) {
+  void *r = reallocarray(p, n ? n : 1, size ? size : 1);
+  if (!r)
+    oom();
+  return r;
+}
+
+char *xstrdup(const char *s) {
+  char *r = strdup(s);
+  if (!r)
+    oom();
+  return r;
+}
+
+char *xstrndup(const char *s, size_t n) {
+  char *r = strndup(s, n);
+  if (!r)
+    oom();
+  return r;
+}
+
+void escape_for_message(char *out, const char *s, size_t len, size_t max) {
+  static const char hex[] = "0123456789abcdef";
+  size_t shown = len < max ? len : max;
+  char *o = out;
+  for (size_t i = 0; i < shown; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c >= 0x20 && c < 0x7f && c != '\\') {
+      *o++ = (char)c;
+    } else {
+      *o++ = '\\';
+      *o++ = 'x';
+      *o++ = hex[c >> 4];
+      *o++ = hex[c & 15];
+    }
+  }
+  if (shown < len) {
+    memcpy(o, "...", 3);
+    o += 3;
+  }
+  *o = '\0';
+}
+
+int64_t now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+bool parse_long(const char *s, long min, long max, long *out) {
+  if (!s || !*s || *s == ' ' || *s == '+')
+    return false;
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < min || v > max)
+    return false;
+  *out = v;
+  return true;
+}
+
+bool write_all(int fd, const void *buf, size_t len) {
+  const char *p = buf;
+  while (len > 0) {
+    ssize_t n = write(fd, p, len);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      return false;
+    }
+    p += n;
+    len -= (size_t)n;
+  }
+  return true;
+}

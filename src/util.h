@@ -1,0 +1,72 @@
+/* Small helpers shared by every part: diagnostics, allocation, cleanup. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+/* Exit statuses; documented in --help, the README and hostalias(1). */
+enum exit_status {
+  EXIT_ALL_RESOLVED = 0,
+  EXIT_SOME_UNRESOLVED = 1,
+  EXIT_USAGE = 2,       /* bad option or bad input */
+  EXIT_TARGET = 3,      /* target not found, not running, not enterable */
+  EXIT_DNS = 4,         /* no name answered: DNS server unreachable */
+  EXIT_OUTPUT = 5,      /* output could not be written; internal failure */
+};
+
+enum verbosity { VERBOSITY_QUIET = 0, VERBOSITY_NORMAL = 1, VERBOSITY_VERBOSE = 2 };
+extern enum verbosity verbosity;
+
+void die(int status, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 2, 3)));
+void die_errno(int status, const char *fmt, ...)
+    __attribute__((noreturn, format(printf, 2, 3)));
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+void *xmalloc(size_t size) __attribute__((malloc));
+void *xcalloc(size_t n, size_t size) __attribute__((malloc));
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s) __attribute__((malloc));
+char *xstrndup(const char *s, size_t n) __attribute__((malloc));
+
+/* Writes S (LEN bytes, possibly hostile) into OUT as printable ASCII:
+ * control and non-ASCII bytes become \xHH, and at most MAX input bytes are
+ * shown, then "...". OUT must hold 4 * MAX + 4 bytes. */
+void escape_for_message(char *out, const char *s, size_t len, size_t max);
+
+/* Milliseconds on CLOCK_MONOTONIC. */
+int64_t now_ms(void);
+
+/* Parses a decimal integer in [MIN, MAX]; false on any junk. */
+bool parse_long(const char *s, long min, long max, long *out);
+
+/* Writes all of BUF, retrying on EINTR and short writes. */
+bool write_all(int fd, const void *buf, size_t len);
+
+static inline void close_fdp(int *fd) {
+  if (*fd >= 0)
+    close(*fd);
+}
+static inline void freep(void *p) { free(*(void **)p); }
+
+#define _cleanup_fd_ __attribute__((cleanup(close_fdp)))
+#define _cleanup_free_ __attribute__((cleanup(freep)))
+
+static inline int steal_fd(int *fd) {
+  int r = *fd;
+  *fd = -1;
+  return r;
+}
+static inline void *steal_ptr(void *pp) {
+  void **p = pp;
+  void *r = *p;
+  *p = NULL;
+  return r;
+}
+
+#define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))
