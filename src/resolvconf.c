@@ -132,8 +132,12 @@ void resolv_conf_parse(struct resolv_conf *rc, const char *buf, size_t len, cons
     if (strcmp(word, "nameserver") == 0) {
       char addr[ADDRESS_TEXT_MAX + IF_NAMESIZE + 2];
       struct nameserver ns;
-      if (!next_word(&q, eol, addr, sizeof addr, &toolong) || toolong || strchr(addr, '[') ||
-          !nameserver_parse(addr, &ns) || ns.port != 53) {
+      /* Only ADDR or ADDR6%ZONE, as glibc reads it: no port syntax. What
+       * follows the address on the line is ignored, as glibc does. */
+      if (!next_word(&q, eol, addr, sizeof addr, &toolong) || toolong ||
+          strchr(addr, '[') || (!strchr(addr, '%') && strchr(addr, ':') == strrchr(addr, ':') &&
+                                strchr(addr, ':')) ||
+          !nameserver_parse(addr, &ns)) {
         bad_lines++;
         continue;
       }

@@ -1,0 +1,86 @@
+/* The HTTP/1.0 reply parser and the Engine API's inspect reply. */
+#include "engine.h"
+#include "http.h"
+#include "tap.h"
+#include "util.h"
+
+#define RESP(lit) lit, sizeof(lit) - 1
+
+int main(void) {
+  struct http_response r;
+  ok(!http_parse_response(RESP("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+                               "Content-Length: 2\r\n\r\n{}"), &r) &&
+         r.status == 200 && r.body_len == 2 && !strcmp(r.body, "{}"),
+     "200 with Content-Length");
+  http_response_free(&r);
+  ok(!http_parse_response(RESP("HTTP/1.1 404 Not Found\r\n\r\n{\"message\":\"x\"}"), &r) &&
+         r.status == 404 && r.body_len == 15,
+     "404 without Content-Length: body to EOF");
+  http_response_free(&r);
+  ok(!http_parse_response(RESP("HTTP/1.0 200 OK\nContent-Length: 3\n\nabcdef"), &r) &&
+         r.body_len == 3,
+     "bare LF line ends; body cut at Content-Length");
+  http_response_free(&r);
+
+  static const struct {
+    const char *text;
+    size_t len;
+    const char *what;
+  } bad[] = {
+      {RESP(""), "empty reply"},
+      {RESP("garbage garbage garbage"), "not HTTP"},
+      {RESP("HTTP/2.0 200 OK\r\n\r\n"), "HTTP/2"},
+      {RESP("HTTP/1.0 2x0 OK\r\n\r\n"), "bad status digits"},
+      {RESP("HTTP/1.0 200 OK\r\nContent-Length: 10\r\n\r\nshort"), "body shorter than length"},
+      {RESP("HTTP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n"), "negative length"},
+      {RESP("HTTP/1.0 200 OK\r\nContent-Length: 99999999999999999999\r\n\r\n"), "huge length"},
+      {RESP("HTTP/1.0 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"),
+       "conflicting lengths"},
+      {RESP("HTTP/1.0 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"),
+       "chunked"},
+      {RESP("HTTP/1.0 200 OK\r\nNoColon\r\n\r\n"), "header without colon"},
+      {RESP("HTTP/1.0 200 OK\r\nX: a\x01b\r\n\r\n"), "control character in header"},
+      {RESP("HTTP/1.0 200 OK\r\nX: y\r\n"), "headers never end"},
+      {RESP("HTTP/1.0 200"), "truncated status line"},
+  };
+  for (size_t i = 0; i < N_ELEMENTS(bad); i++) {
+    const char *why = http_parse_response(bad[i].text, bad[i].len, &r);
+    ok(why != NULL, "refused: %s (%s)", bad[i].what, why ? why : "accepted");
+    http_response_free(&r);
+  }
+
+  struct container_state st;
+  const char inspect[] = "{\"Id\":\"abc\",\"Name\":\"/web\",\"State\":{\"Status\":\"running\","
+                         "\"Running\":true,\"Pid\":4242}}";
+  ok(!engine_parse_inspect(inspect, sizeof inspect - 1, &st) && st.pid == 4242 && st.running &&
+         !strcmp(st.name, "web") && !strcmp(st.status, "running"),
+     "inspect reply parsed");
+  const char stopped[] = "{\"Name\":\"/web\",\"State\":{\"Status\":\"exited\",\"Running\":false,"
+                         "\"Pid\":0}}";
+  ok(!engine_parse_inspect(stopped, sizeof stopped - 1, &st) && !st.running,
+     "stopped container parsed");
+  static const char *bad_json[] = {
+      "", "[]", "{}", "{\"State\":[]}", "{\"State\":{\"Pid\":\"1\",\"Running\":true}}",
+      "{\"State\":{\"Pid\":-5,\"Running\":true}}", "{\"State\":{\"Pid\":1,\"Running\":1}}",
+      "{\"State\":{\"Pid\":0,\"Running\":true}}", "{\"State\":{\"Pid\":99999999999,\"Running\":true}}",
+      "{\"State\":{\"Pid\":1,\"Running\":true},\"State\":{\"Pid\":2,\"Running\":true}}",
+      "{\"State\":{\"Pid\":1,\"Running\":true}", "\xff\xfe",
+  };
+  for (size_t i = 0; i < N_ELEMENTS(bad_json); i++) {
+    const char *why = engine_parse_inspect(bad_json[i], strlen(bad_json[i]), &st);
+    ok(why != NULL, "inspect refused: %s", bad_json[i]);
+  }
+  const char ctrl[] = "{\"Name\":\"/w\\u001b[31m\",\"State\":{\"Status\":\"run\\nning\","
+                      "\"Running\":true,\"Pid\":7}}";
+  ok(!engine_parse_inspect(ctrl, sizeof ctrl - 1, &st) && !strchr(st.name, 0x1b) &&
+         !strchr(st.status, '\n'),
+     "control characters in names are neutralized");
+
+  ok(engine_target_valid("web") && engine_target_valid("huginn_web_1") &&
+         engine_target_valid("6834e525bc53"),
+     "container names and IDs accepted");
+  ok(!engine_target_valid("../images") && !engine_target_valid("a/b") &&
+         !engine_target_valid("a?b") && !engine_target_valid("") && !engine_target_valid("-x"),
+     "names that would change the URL refused");
+  return tap_done();
+}
