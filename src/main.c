@@ -357,6 +357,8 @@ int main(int argc, char **argv) {
 
   struct name_result *results = xcalloc(names.count, sizeof *results);
   int rc = resolve_in_target(&t, &o.req, &names, results);
+  char label[sizeof t.label];
+  memcpy(label, t.label, sizeof label);
   target_close(&t);
   if (rc != 0)
     return rc;
@@ -399,7 +401,7 @@ int main(int argc, char **argv) {
 
   int status = failed == 0 ? EXIT_ALL_RESOLVED : EXIT_SOME_UNRESOLVED;
   if (failed && dns_answered == 0 && dns_unreachable == failed) {
-    error("no answer from the DNS server of %s", t.label[0] ? t.label : "the target");
+    error("no answer from the DNS server of %s", label);
     status = EXIT_DNS;
   }
 

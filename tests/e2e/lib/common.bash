@@ -1,0 +1,38 @@
+# Shared by every .bats file: where hostalias is, and small assertions.
+
+: "${HOSTALIAS:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/src/hostalias}"
+export HOSTALIAS
+REFERENCE_SCRIPT=${REFERENCE_SCRIPT:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)/shared/reference/original-hostalias.sh}
+
+# run_split CMD...: like bats' run, with stdout in $output and stderr in $stderr.
+run_split() {
+  local errf="$BATS_TEST_TMPDIR/stderr.$$"
+  status=0
+  output=$("$@" 2>"$errf") || status=$?
+  stderr=$(cat "$errf")
+}
+
+assert_status() {
+  if [ "$status" -ne "$1" ]; then
+    printf 'expected exit status %s, got %s\nstdout: %s\nstderr: %s\n' \
+      "$1" "$status" "$output" "${stderr:-}" >&2
+    return 1
+  fi
+}
+
+assert_eq() {
+  if [ "$1" != "$2" ]; then
+    printf 'expected:\n%s\ngot:\n%s\n' "$2" "$1" >&2
+    return 1
+  fi
+}
+
+assert_contains() {
+  case "$1" in
+    *"$2"*) ;;
+    *) printf 'expected to contain: %s\ngot: %s\n' "$2" "$1" >&2; return 1 ;;
+  esac
+}
+
+# Milliseconds since the epoch, for time bounds.
+ms() { date +%s%3N; }
