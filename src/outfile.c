@@ -2,7 +2,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -93,12 +92,15 @@ bool outfile_replace(const char *path, const char *data, size_t len, bool *uncha
     return false;
   }
 
-  _cleanup_free_ char *dcopy = xstrdup(path);
-  _cleanup_free_ char *bcopy = xstrdup(path);
-  const char *dir = dirname(dcopy), *base = basename(bcopy);
+  /* The temporary file lives beside PATH, so rename() cannot cross file
+   * systems: DIR/.BASE.XXXXXX */
+  const char *slash = strrchr(path, '/');
+  _cleanup_free_ char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
+                                   : xstrdup(".");
+  const char *base = slash ? slash + 1 : path;
   size_t tl = strlen(dir) + strlen(base) + 16;
   _cleanup_free_ char *tmp = xmalloc(tl);
-  snprintf(tmp, tl, "%s/.%s.XXXXXX", dir, base);
+  snprintf(tmp, tl, "%s/.%s.XXXXXX", strcmp(dir, "/") ? dir : "", base);
   _cleanup_fd_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) {
     error("%s: cannot open directory %s: %s", path, dir, strerror(errno));
