@@ -335,6 +335,7 @@ int main(int argc, char **argv) {
   }
 
   int64_t started = now_ms();
+  int64_t t_start = now_us();
   struct name_list names;
   name_list_init(&names);
   read_names(argc - pos, argv + pos, stdin_open, &names);
@@ -352,11 +353,14 @@ int main(int argc, char **argv) {
   if (o.output && !outfile_read(o.output, &previous, &previous_len, &previous_exists))
     return EXIT_OUTPUT;
 
+  int64_t t_names = now_us();
   struct target t;
   open_target(&o, container, &t);
+  int64_t t_target = now_us();
 
   struct name_result *results = xcalloc(names.count, sizeof *results);
   int rc = resolve_in_target(&t, &o.req, &names, results);
+  int64_t t_resolved = now_us();
   char label[sizeof t.label];
   memcpy(label, t.label, sizeof label);
   target_close(&t);
@@ -419,6 +423,10 @@ int main(int argc, char **argv) {
     error("cannot write to standard output: %s", strerror(errno));
     status = EXIT_OUTPUT;
   }
+  info("timing: read names %.3f ms, find target and read its files %.3f ms, resolver "
+       "child %.3f ms, output %.3f ms",
+       (double)(t_names - t_start) / 1000, (double)(t_target - t_names) / 1000,
+       (double)(t_resolved - t_target) / 1000, (double)(now_us() - t_resolved) / 1000);
   info("%zu names: %zu resolved, %zu failed (%zu kept stale), in %lld ms", names.count,
        resolved, failed, stale, (long long)(now_ms() - started));
 

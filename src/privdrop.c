@@ -34,7 +34,8 @@ static int last_cap(void) {
 bool drop_privileges(void) {
   bool root = geteuid() == 0;
   /* The bounding set needs CAP_SETPCAP, which goes with the uid change. */
-  for (int cap = 0; cap <= last_cap(); cap++)
+  int last = last_cap();
+  for (int cap = 0; cap <= last; cap++)
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && root) {
       error("cannot drop capability %d from the bounding set: %s", cap, strerror(errno));
       return false;

@@ -286,10 +286,12 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
     error("epoll_create1: %s", strerror(errno));
     return false;
   }
+  int64_t t0 = now_us();
   if (!channel_init(&p)) {
     close(p.epfd);
     return false;
   }
+  int64_t t1 = now_us();
   unsigned cap = cfg->concurrency ? cfg->concurrency : 1;
   p.slots = xcalloc(cap, sizeof *p.slots);
   for (unsigned i = 0; i < cap; i++) {
@@ -339,8 +341,11 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
   for (size_t i = 0; i < names->count; i++)
     if (results[i].status == NAME_PENDING)
       results[i].status = NAME_TIMEOUT;
+  int64_t t2 = now_us();
   ares_destroy(p.channel);
   close(p.epfd);
   free(p.slots);
+  info("timing (c-ares): channel set-up %.3f ms, queries %.3f ms", (double)(t1 - t0) / 1000,
+       (double)(t2 - t1) / 1000);
   return true;
 }

@@ -9,6 +9,8 @@
 
 enum verbosity verbosity = VERBOSITY_NORMAL;
 
+static void vmessage(const char *kind, const char *fmt, va_list ap, int errnum)
+    __attribute__((format(printf, 2, 0)));
 static void vmessage(const char *kind, const char *fmt, va_list ap, int errnum) {
   /* One write per message, so lines from the privileged parent and the
    * resolver child never interleave mid-line. */
@@ -140,6 +142,12 @@ int64_t now_ms(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 bool parse_long(const char *s, long min, long max, long *out) {

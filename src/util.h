@@ -39,8 +39,9 @@ char *xstrndup(const char *s, size_t n) __attribute__((malloc));
  * shown, then "...". OUT must hold 4 * MAX + 4 bytes. */
 void escape_for_message(char *out, const char *s, size_t len, size_t max);
 
-/* Milliseconds on CLOCK_MONOTONIC. */
+/* Milliseconds and microseconds on CLOCK_MONOTONIC. */
 int64_t now_ms(void);
+int64_t now_us(void);
 
 /* Parses a decimal integer in [MIN, MAX]; false on any junk. */
 bool parse_long(const char *s, long min, long max, long *out);

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# hostalias benchmark: side by side, in one run, against the reference
+# script and against the DNS server's own limit (dnsperf). Run as root:
+#
+#   sudo tests/bench/bench.sh [--quick]
+#
+# It starts the same private dockerd as the end-to-end tests (its own network
+# namespace), and prints a table. Whole processes are timed from outside,
+# alternating A B A B so that machine noise hits both sides alike.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+HOSTALIAS=${HOSTALIAS:-$top/build/src/hostalias}
+REFERENCE=${REFERENCE:-$top/../shared/reference/original-hostalias.sh}
+quick=${1:-}
+
+[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
+[ -x "$HOSTALIAS" ] || { echo "build first: meson setup build && ninja -C build" >&2; exit 1; }
+[ -f "$REFERENCE" ] || { echo "reference script not found: $REFERENCE" >&2; exit 1; }
+for t in dnsperf dnsmasq /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "missing $t (scripts/install-deps)" >&2; exit 1; }
+done
+
+# shellcheck source=../e2e/lib/dockerd.bash
+. "$top/tests/e2e/lib/dockerd.bash"
+work=$(mktemp -d /tmp/hostalias-bench.XXXXXX)
+dnsns=""
+cleanup() {
+  [ -f "$work/dnsmasq.pid" ] && kill "$(cat "$work/dnsmasq.pid")" 2>/dev/null
+  [ -n "$dnsns" ] && ip netns del "$dnsns" 2>/dev/null
+  ha_engine_stop
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# The reference, with traefik.me, and a pass-through sudo when none exists.
+sed 's/^PROVIDER="xip.io"/PROVIDER="traefik.me"/' "$REFERENCE" >"$work/reference.sh"
+mkdir -p "$work/bin"
+if ! command -v sudo >/dev/null; then
+  printf '#!/bin/sh\nexec "$@"\n' >"$work/bin/sudo"
+  chmod +x "$work/bin/sudo"
+fi
+export PATH="$work/bin:$PATH"
+
+NALIAS=10000
+echo "starting a private dockerd; one container with $NALIAS network aliases..." >&2
+ha_engine_start
+docker network create benchnet >/dev/null
+ha_run web --network benchnet
+args=()
+for i in $(seq 0 $((NALIAS - 1))); do args+=(--network-alias "svc$i"); done
+ha_run many --network benchnet "${args[@]}"
+for i in $(seq 0 $((NALIAS - 1))); do echo "svc$i"; done >"$work/names.all"
+head -n 1 "$work/names.all" >"$work/names.1"
+for n in 10 100 1000 10000; do head -n "$n" "$work/names.all" >"$work/names.$n"; done
+
+# wall-clock milliseconds of one whole command, stdin from $1
+wall_ms() {
+  local input=$1
+  shift
+  local t0=$EPOCHREALTIME
+  "$@" <"$input" >/dev/null 2>&1 || true
+  local t1=$EPOCHREALTIME
+  echo "($t1 - $t0) * 1000" | bc -l
+}
+median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
+
+# Correctness first: the two agree on the names.
+diff <(bash "$work/reference.sh" web <"$work/names.10") <("$HOSTALIAS" web <"$work/names.10") >&2 ||
+  { echo "reference and hostalias disagree" >&2; exit 1; }
+
+echo
+echo "## 1. Against the reference script (whole process, median of alternating runs)"
+echo
+printf '| N | reference (ms) | hostalias (ms) | ratio |\n| ---: | ---: | ---: | ---: |\n'
+for n in 1 10 100 1000; do
+  case $n in 1) reps=15 ;; 10) reps=9 ;; 100) reps=5 ;; 1000) reps=3 ;; esac
+  [ "$quick" = --quick ] && reps=3 && [ "$n" = 1000 ] && reps=1
+  : >"$work/a"; : >"$work/b"
+  for _ in $(seq "$reps"); do
+    wall_ms "$work/names.$n" bash "$work/reference.sh" web >>"$work/a"
+    wall_ms "$work/names.$n" "$HOSTALIAS" -q web >>"$work/b"
+  done
+  a=$(median <"$work/a"); b=$(median <"$work/b")
+  printf '| %s | %s | %s | %.0f× |\n' "$n" "$a" "$b" "$(echo "$a / $b" | bc -l)"
+done
+
+echo
+echo "## 2. Against the server's limit (dnsperf in the same namespace, same names)"
+echo
+pid=$(ha_pid web)
+printf '| server | dnsperf (queries/s) | hostalias N=%s (names/s) | fraction | failed names |\n| --- | ---: | ---: | ---: | ---: |\n' "$NALIAS"
+sed 's/$/ A/' "$work/names.$NALIAS" >"$work/dnsperf.in"
+dnsperf_qps() { # netns-file server
+  nsenter --net="$1" dnsperf -s "$2" -d "$work/dnsperf.in" -n 5 -c 4 -q 500 -t 5 2>/dev/null |
+    awk '/Queries per second/ {print $4}'
+}
+reps=3
+[ "$quick" = --quick ] && reps=1
+: >"$work/a"; : >"$work/b"; : >"$work/f"
+for _ in $(seq "$reps"); do
+  dnsperf_qps "/proc/$pid/ns/net" 127.0.0.11 >>"$work/a"
+  t=$(wall_ms "$work/names.$NALIAS" "$HOSTALIAS" -q -o "$work/out.alias" web)
+  echo "$NALIAS / ($t / 1000)" | bc -l >>"$work/b"
+  rm -f "$work/out.alias"
+  "$HOSTALIAS" -q web <"$work/names.$NALIAS" 2>&1 >/dev/null | wc -l >>"$work/f"
+done
+a=$(median <"$work/a"); b=$(median <"$work/b"); f=$(sort -n "$work/f" | tail -n1)
+printf '| dockerd 127.0.0.11 | %.0f | %.0f | %.0f%% | %s |\n' "$a" "$b" "$(echo "100 * $b / $a" | bc -l)" "$f"
+
+# dnsmasq serving 100,000 names from a hosts file, in a test namespace.
+BIG=100000
+dnsns=ha-bench-$$
+ip netns add "$dnsns"
+ip -n "$dnsns" link set lo up
+awk -v n=$BIG 'BEGIN {for (i = 0; i < n; i++) printf "10.%d.%d.%d h%d\n", int(i/65536), int(i/256)%256, i%256, i}' >"$work/big.hosts"
+awk -v n=$BIG 'BEGIN {for (i = 0; i < n; i++) printf "h%d\n", i}' >"$work/names.big"
+sed 's/$/ A/' "$work/names.big" >"$work/dnsperf.in"
+nsenter --net="/run/netns/$dnsns" dnsmasq --no-resolv --no-hosts --addn-hosts="$work/big.hosts" \
+  --listen-address=127.0.0.1 --bind-interfaces --cache-size=0 --dns-forward-max=10000 \
+  --pid-file="$work/dnsmasq.pid" --user=root
+: >"$work/a"; : >"$work/b"; : >"$work/f"
+for _ in $(seq "$reps"); do
+  dnsperf_qps "/run/netns/$dnsns" 127.0.0.1 >>"$work/a"
+  t=$(wall_ms "$work/names.big" "$HOSTALIAS" -q --netns "/run/netns/$dnsns" --server 127.0.0.1 --deadline 60 -o "$work/big.alias")
+  echo "$BIG / ($t / 1000)" | bc -l >>"$work/b"
+  grep -c . "$work/big.alias" | awk -v n=$BIG '{print n - $1}' >>"$work/f"
+  rm -f "$work/big.alias"
+done
+a=$(median <"$work/a"); b=$(median <"$work/b"); f=$(sort -n "$work/f" | tail -n1)
+printf '| dnsmasq, %s names | %.0f | %.0f (N=%s) | %.0f%% | %s |\n' "$BIG" "$a" "$b" "$BIG" "$(echo "100 * $b / $a" | bc -l)" "$f"
+
+echo
+echo "## 3. Cost of one pass, one name (median of 21 runs of hostalias -v)"
+echo
+# shellcheck disable=SC2069 # stderr (the timings) kept, stdout dropped
+for _ in $(seq 21); do "$HOSTALIAS" -v web svc0 2>&1 >/dev/null; done >"$work/v.log"
+ph() { grep -o "$1 [0-9.]* ms" "$work/v.log" | awk '{print $(NF-1)}' | median; }
+printf '| part | ms |\n| --- | ---: |\n'
+printf '| Engine API lookup, pidfd, namespace and file handles | %s |\n' "$(ph 'find target and read its files')"
+printf '| fork, enter the namespace, drop privileges | %s |\n' "$(ph 'enter netns and drop privileges')"
+printf '| parse the container'"'"'s files | %s |\n' "$(ph 'parse container files')"
+printf '| c-ares channel set-up | %s |\n' "$(ph 'channel set-up')"
+printf '| the query | %s |\n' "$(ph 'queries')"
+printf '| output | %s |\n' "$(ph 'output')"
+: >"$work/a"
+for _ in $(seq 21); do wall_ms "$work/names.1" "$HOSTALIAS" -q web >>"$work/a"; done
+printf '| **whole process, Engine API included** | **%s** |\n' "$(median <"$work/a")"
+
+echo
+echo "## 4. Peak RSS (whole process tree, /usr/bin/time)"
+echo
+printf '| N | peak RSS (KiB) |\n| ---: | ---: |\n'
+for n in 100 10000; do
+  /usr/bin/time -f %M -o "$work/rss" "$HOSTALIAS" -q web <"$work/names.$n" >/dev/null 2>&1 || true
+  printf '| %s | %s |\n' "$n" "$(cat "$work/rss")"
+done
+/usr/bin/time -f %M -o "$work/rss" "$HOSTALIAS" -q --netns "/run/netns/$dnsns" --server 127.0.0.1 --deadline 60 <"$work/names.big" >/dev/null 2>&1 || true
+printf '| %s (dnsmasq) | %s |\n' "$BIG" "$(cat "$work/rss")"
+
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), c-ares $("$HOSTALIAS" -V | sed 's/.*c-ares \([0-9.]*\).*/\1/'), dockerd $(docker version -f '{{.Server.Version}}')"
