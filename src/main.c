@@ -341,9 +341,9 @@ int main(int argc, char **argv) {
   read_names(argc - pos, argv + pos, stdin_open, &names);
   if (o.out.format == FORMAT_ALIAS)
     for (size_t i = 0; i < names.count; i++)
-      if (name_is_dotted(names.names[i]))
+      if (name_is_dotted(name_at(&names, i)))
         warn("%s: has a dot, so glibc never looks it up in HOSTALIASES; resolved but left "
-             "out (use --format hosts for such names)", names.names[i]);
+             "out (use --format hosts for such names)", name_at(&names, i));
 
   /* The output file is checked before any work: a run that cannot write it
    * should fail fast, and its previous lines are needed for failed names. */
@@ -379,7 +379,7 @@ int main(int argc, char **argv) {
   size_t resolved = 0, failed = 0, stale = 0, dns_answered = 0, dns_unreachable = 0;
   for (size_t i = 0; i < names.count; i++) {
     struct name_result *r = &results[i];
-    const char *name = names.names[i];
+    const char *name = name_at(&names, i);
     bool dotted_skip = o.out.format == FORMAT_ALIAS && name_is_dotted(name);
     if (r->status != NAME_TIMEOUT && r->status != NAME_UNREACHABLE && !r->from_hosts)
       dns_answered++;

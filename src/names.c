@@ -53,9 +53,8 @@ bool name_is_dotted(const char *name) { return strchr(name, '.') != NULL; }
 void name_list_init(struct name_list *l) { memset(l, 0, sizeof *l); }
 
 void name_list_free(struct name_list *l) {
-  for (size_t i = 0; i < l->count; i++)
-    free(l->names[i]);
-  free(l->names);
+  free(l->arena);
+  free(l->offsets);
   free(l->slots);
   name_list_init(l);
 }
@@ -71,7 +70,7 @@ static uint64_t hash_name(const char *s, size_t len) {
   return h;
 }
 
-#define SLOT_EMPTY SIZE_MAX
+#define SLOT_EMPTY UINT32_MAX
 
 static void rehash(struct name_list *l, size_t nslots) {
   free(l->slots);
@@ -80,10 +79,11 @@ static void rehash(struct name_list *l, size_t nslots) {
   for (size_t i = 0; i < nslots; i++)
     l->slots[i] = SLOT_EMPTY;
   for (size_t i = 0; i < l->count; i++) {
-    size_t s = hash_name(l->names[i], strlen(l->names[i])) & (nslots - 1);
+    const char *n = name_at(l, i);
+    size_t s = hash_name(n, strlen(n)) & (nslots - 1);
     while (l->slots[s] != SLOT_EMPTY)
       s = (s + 1) & (nslots - 1);
-    l->slots[s] = i;
+    l->slots[s] = (uint32_t)i;
   }
 }
 
@@ -92,7 +92,7 @@ long name_list_find(const struct name_list *l, const char *name, size_t len) {
     return -1;
   size_t s = hash_name(name, len) & (l->nslots - 1);
   while (l->slots[s] != SLOT_EMPTY) {
-    const char *n = l->names[l->slots[s]];
+    const char *n = name_at(l, l->slots[s]);
     if (strlen(n) == len && strncasecmp(n, name, len) == 0)
       return (long)l->slots[s];
     s = (s + 1) & (l->nslots - 1);
@@ -128,16 +128,25 @@ bool name_list_add(struct name_list *l, const char *text, size_t len,
   }
   if (l->count == l->cap) {
     l->cap = l->cap ? l->cap * 2 : 64;
-    l->names = xreallocarray(l->names, l->cap, sizeof *l->names);
+    l->offsets = xreallocarray(l->offsets, l->cap, sizeof *l->offsets);
   }
-  l->names[l->count++] = xstrndup(text, len);
+  if (l->arena_len + len + 1 > l->arena_cap) {
+    l->arena_cap = l->arena_cap ? l->arena_cap * 2 : 4096;
+    while (l->arena_len + len + 1 > l->arena_cap)
+      l->arena_cap *= 2;
+    l->arena = xreallocarray(l->arena, l->arena_cap, 1);
+  }
+  memcpy(l->arena + l->arena_len, text, len);
+  l->arena[l->arena_len + len] = '\0';
+  l->offsets[l->count++] = (uint32_t)l->arena_len;
+  l->arena_len += len + 1;
   if (l->count * 2 > l->nslots)
     rehash(l, l->nslots ? l->nslots * 2 : 128);
   else {
     size_t s = hash_name(text, len) & (l->nslots - 1);
     while (l->slots[s] != SLOT_EMPTY)
       s = (s + 1) & (l->nslots - 1);
-    l->slots[s] = l->count - 1;
+    l->slots[s] = (uint32_t)(l->count - 1);
   }
   return true;
 }

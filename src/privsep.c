@@ -40,70 +40,115 @@ void resolve_request_finish(struct resolve_request *req, const struct target_fil
     cfg->tries = file.attempts > 0 ? file.attempts : DEFAULT_TRIES;
 }
 
-char *results_encode(const struct name_result *results, size_t n, size_t *len) {
-  size_t cap = 16, l = 0;
-  for (size_t i = 0; i < n; i++)
-    cap += RECORD_HEAD + (size_t)results[i].naddrs * ADDR_WIRE;
-  char *buf = xmalloc(cap);
-  for (size_t i = 0; i < n; i++) {
-    const struct name_result *r = &results[i];
-    uint32_t idx = (uint32_t)i;
-    memcpy(buf + l, &idx, 4);
-    buf[l + 4] = (char)r->status;
-    buf[l + 5] = (char)r->from_hosts;
-    uint8_t k = r->status == NAME_RESOLVED ? (uint8_t)(r->all ? r->naddrs : 1) : 0;
-    buf[l + 6] = (char)k;
-    l += RECORD_HEAD;
-    for (uint8_t j = 0; j < k; j++) {
-      const struct address *a = r->all ? &r->all[j] : &r->best;
-      buf[l] = (char)a->family;
-      memcpy(buf + l + 1, a->bytes, 16);
-      l += ADDR_WIRE;
-    }
+/* Encodes one record into OUT (room for RECORD_MAX bytes); returns its size. */
+#define RECORD_MAX (RECORD_HEAD + RESULT_ADDRS_MAX * ADDR_WIRE)
+static size_t encode_record(const struct name_result *r, uint32_t idx, char *out) {
+  memcpy(out, &idx, 4);
+  out[4] = (char)r->status;
+  out[5] = (char)r->from_hosts;
+  uint8_t k = r->status == NAME_RESOLVED ? (uint8_t)(r->all ? r->naddrs : 1) : 0;
+  out[6] = (char)k;
+  size_t l = RECORD_HEAD;
+  for (uint8_t j = 0; j < k; j++, l += ADDR_WIRE) {
+    const struct address *a = r->all ? &r->all[j] : &r->best;
+    out[l] = (char)a->family;
+    memcpy(out + l + 1, a->bytes, 16);
   }
+  return l;
+}
+
+static size_t encode_end(size_t n, char *out) {
   uint32_t end = RECORD_END, count = (uint32_t)n;
-  memcpy(buf + l, &end, 4);
-  memcpy(buf + l + 4, &count, 4);
-  *len = l + 8;
+  memcpy(out, &end, 4);
+  memcpy(out + 4, &count, 4);
+  return 8;
+}
+
+char *results_encode(const struct name_result *results, size_t n, size_t *len) {
+  char *buf = xmalloc(n * RECORD_MAX + 8);
+  size_t l = 0;
+  for (size_t i = 0; i < n; i++)
+    l += encode_record(&results[i], (uint32_t)i, buf + l);
+  *len = l + encode_end(n, buf + l);
   return buf;
+}
+
+/* The child's side: records go out through a small buffer, so sending
+ * 100,000 results costs no memory in proportion. */
+static bool results_send(int fd, const struct name_result *results, size_t n) {
+  char buf[65536];
+  size_t l = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (sizeof buf - l < RECORD_MAX) {
+      if (!write_all(fd, buf, l))
+        return false;
+      l = 0;
+    }
+    l += encode_record(&results[i], (uint32_t)i, buf + l);
+  }
+  if (sizeof buf - l < 8) {
+    if (!write_all(fd, buf, l))
+      return false;
+    l = 0;
+  }
+  l += encode_end(n, buf + l);
+  return write_all(fd, buf, l);
+}
+
+size_t results_decode_some(struct results_decoder *d, const char *buf, size_t len) {
+  size_t p = 0;
+  while (!d->done && !d->bad) {
+    if (len - p < 4)
+      break;
+    uint32_t idx;
+    memcpy(&idx, buf + p, 4);
+    if (idx == RECORD_END) {
+      if (len - p < 8)
+        break;
+      uint32_t count;
+      memcpy(&count, buf + p + 4, 4);
+      p += 8;
+      d->done = true;
+      d->bad = count != d->n || d->seen != d->n;
+      break;
+    }
+    if (len - p < RECORD_HEAD)
+      break;
+    uint8_t status = (uint8_t)buf[p + 4], from_hosts = (uint8_t)buf[p + 5],
+            k = (uint8_t)buf[p + 6];
+    if (idx >= d->n || d->results[idx].status != NAME_PENDING || status == NAME_PENDING ||
+        status > NAME_STATUS_MAX || from_hosts > 1 || k > RESULT_ADDRS_MAX ||
+        (status == NAME_RESOLVED) != (k > 0)) {
+      d->bad = true;
+      break;
+    }
+    if (len - p < RECORD_HEAD + (size_t)k * ADDR_WIRE)
+      break;
+    p += RECORD_HEAD;
+    struct name_result *r = &d->results[idx];
+    for (uint8_t j = 0; j < k; j++, p += ADDR_WIRE) {
+      struct address a = {.family = (uint8_t)buf[p]};
+      if (!(a.family == 4 && (d->families & FAMILY_V4)) &&
+          !(a.family == 6 && (d->families & FAMILY_V6))) {
+        d->bad = true;
+        return p;
+      }
+      memcpy(a.bytes, buf + p + 1, a.family == 4 ? 4 : 16);
+      name_result_add(r, &a, d->keep_all);
+    }
+    r->status = status;
+    r->from_hosts = from_hosts;
+    d->seen++;
+  }
+  return p;
 }
 
 bool results_decode(const char *buf, size_t len, size_t n, unsigned families, bool keep_all,
                     struct name_result *results) {
-  size_t p = 0, seen = 0;
-  for (;;) {
-    if (len - p < 4)
-      return false;
-    uint32_t idx;
-    memcpy(&idx, buf + p, 4);
-    if (idx == RECORD_END) {
-      uint32_t count;
-      if (len - p != 8)
-        return false;
-      memcpy(&count, buf + p + 4, 4);
-      return count == n && seen == n;
-    }
-    if (len - p < RECORD_HEAD || idx >= n || results[idx].status != NAME_PENDING)
-      return false;
-    uint8_t status = (uint8_t)buf[p + 4], from_hosts = (uint8_t)buf[p + 5],
-            k = (uint8_t)buf[p + 6];
-    p += RECORD_HEAD;
-    if (status == NAME_PENDING || status > NAME_STATUS_MAX || from_hosts > 1 ||
-        k > RESULT_ADDRS_MAX || (status == NAME_RESOLVED) != (k > 0) ||
-        len - p < (size_t)k * ADDR_WIRE)
-      return false;
-    struct name_result *r = &results[idx];
-    for (uint8_t j = 0; j < k; j++, p += ADDR_WIRE) {
-      struct address a = {.family = (uint8_t)buf[p]};
-      if (!(a.family == 4 && (families & FAMILY_V4)) && !(a.family == 6 && (families & FAMILY_V6)))
-        return false;
-      memcpy(a.bytes, buf + p + 1, a.family == 4 ? 4 : 16);
-      name_result_add(r, &a, keep_all);
-    }
-    r->status = status;
-    r->from_hosts = from_hosts;
-    seen++;
-  }
+  struct results_decoder d = {
+      .n = n, .families = families, .keep_all = keep_all, .results = results};
+  size_t used = results_decode_some(&d, buf, len);
+  return d.done && !d.bad && used == len;
 }
 
 static void child(const struct target *t, struct resolve_request *req,
@@ -124,9 +169,7 @@ static void child(const struct target *t, struct resolve_request *req,
   if (!resolve_names(&req->cfg, names, results))
     _exit(EXIT_DNS);
   int64_t t3 = now_us();
-  size_t len;
-  char *buf = results_encode(results, names->count, &len);
-  if (!write_all(wfd, buf, len))
+  if (!results_send(wfd, results, names->count))
     _exit(EXIT_OUTPUT);
   info("timing (resolver child): enter netns and drop privileges %.3f ms, parse container "
        "files %.3f ms, c-ares pass %.3f ms, send results %.3f ms",
@@ -153,11 +196,16 @@ int resolve_in_target(const struct target *t, struct resolve_request *req,
   /* The child has its own deadline; this one only guards against a child
    * that hangs anyway. */
   int64_t deadline = now_ms() + req->cfg.deadline_ms + 5000;
-  size_t cap = 16 + names->count * (RECORD_HEAD + (req->cfg.keep_all ? RESULT_ADDRS_MAX : 1) *
-                                                      ADDR_WIRE);
-  char *buf = xmalloc(cap);
+  /* Records are decoded as they arrive, through a fixed buffer: memory does
+   * not grow with the number of names, and a lying child is stopped at its
+   * first bad record. The largest record fits the buffer many times. */
+  char buf[65536];
   size_t len = 0;
-  bool overflow = false, timed_out = false;
+  struct results_decoder d = {.n = names->count,
+                              .families = req->cfg.families,
+                              .keep_all = req->cfg.keep_all,
+                              .results = results};
+  bool trailing = false, timed_out = false;
   for (;;) {
     int64_t left = deadline - now_ms();
     struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
@@ -165,21 +213,24 @@ int resolve_in_target(const struct target *t, struct resolve_request *req,
       timed_out = true;
       break;
     }
-    ssize_t n = read(fds[0], buf + len, cap - len);
+    ssize_t n = read(fds[0], buf + len, sizeof buf - len);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
       break;
     len += (size_t)n;
-    if (len == cap) {
-      char extra;
-      if (read(fds[0], &extra, 1) > 0)
-        overflow = true;
+    size_t used = results_decode_some(&d, buf, len);
+    memmove(buf, buf + used, len - used);
+    len -= used;
+    if (d.bad)
       break;
+    if (d.done) {
+      trailing = len > 0;
+      break; /* the child exits next: no need to wait for its EOF */
     }
   }
   close(fds[0]);
-  if (timed_out || overflow)
+  if (timed_out || d.bad || trailing)
     kill(pid, SIGKILL);
   int wstatus = 0;
   while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR)
@@ -187,19 +238,18 @@ int resolve_in_target(const struct target *t, struct resolve_request *req,
   int rc = EXIT_OUTPUT;
   if (timed_out) {
     error("the resolver process did not finish in time; killed it");
+  } else if (d.bad || trailing) {
+    error("the resolver process sent malformed results");
   } else if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) != 0) {
     rc = WEXITSTATUS(wstatus);
     if (rc != EXIT_TARGET && rc != EXIT_DNS)
       rc = EXIT_OUTPUT;
   } else if (!WIFEXITED(wstatus)) {
     error("the resolver process died (signal %d)", WTERMSIG(wstatus));
-  } else if (overflow ||
-             !results_decode(buf, len, names->count, req->cfg.families, req->cfg.keep_all,
-                             results)) {
-    error("the resolver process sent malformed results");
+  } else if (!d.done) {
+    error("the resolver process sent incomplete results");
   } else {
     rc = 0;
   }
-  free(buf);
   return rc;
 }

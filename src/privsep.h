@@ -31,6 +31,20 @@ void resolve_request_finish(struct resolve_request *req, const struct target_fil
 /* Serializes RESULTS (N of them) into a freshly allocated buffer, and parses
  * it back with every check the parent applies. Exposed for the fuzzers. */
 char *results_encode(const struct name_result *results, size_t n, size_t *len);
+
+/* The parent's side, incremental: feed what the pipe gave; complete records
+ * are checked and applied, the unused tail is left for the next call. */
+struct results_decoder {
+  size_t n;            /* names expected */
+  unsigned families;
+  bool keep_all;
+  struct name_result *results;
+  size_t seen;
+  bool done, bad;
+};
+/* Returns the bytes consumed from BUF. */
+size_t results_decode_some(struct results_decoder *d, const char *buf, size_t len);
+/* Whole-buffer form: true when BUF is exactly a valid, complete message. */
 bool results_decode(const char *buf, size_t len, size_t n, unsigned families, bool keep_all,
                     struct name_result *results);
 

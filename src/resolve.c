@@ -269,7 +269,7 @@ static void start_query(struct pass *p, size_t i) {
                                                    : AF_UNSPEC,
   };
   /* The callback may run right here (bad name, c-ares' own localhost). */
-  ares_getaddrinfo(p->channel, p->names->names[i], NULL, &hints, on_addrinfo, s);
+  ares_getaddrinfo(p->channel, name_at(p->names, i), NULL, &hints, on_addrinfo, s);
 }
 
 bool resolve_names(const struct resolver_config *cfg, const struct name_list *names,

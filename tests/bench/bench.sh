@@ -146,17 +146,28 @@ printf '| output | %s |\n' "$(ph 'output')"
 : >"$work/a"
 for _ in $(seq 21); do wall_ms "$work/names.1" "$HOSTALIAS" -q web >>"$work/a"; done
 printf '| **whole process, Engine API included** | **%s** |\n' "$(median <"$work/a")"
+# What a process costs here before it does anything: the floor under the line above.
+: >"$work/a"; : >"$work/b"
+for _ in $(seq 21); do
+  wall_ms /dev/null /bin/true >>"$work/a"
+  wall_ms /dev/null "$HOSTALIAS" -V >>"$work/b"
+done
+printf '| floor: fork+exec of /bin/true | %s |\n' "$(median <"$work/a")"
+printf '| floor: hostalias -V (exec, dynamic linking, exit) | %s |\n' "$(median <"$work/b")"
 
 echo
 echo "## 4. Peak RSS (whole process tree, /usr/bin/time)"
 echo
-printf '| N | peak RSS (KiB) |\n| ---: | ---: |\n'
+printf '| N | peak RSS (KiB) | exit status |\n| ---: | ---: | ---: |\n'
 for n in 100 10000; do
-  /usr/bin/time -f %M -o "$work/rss" "$HOSTALIAS" -q web <"$work/names.$n" >/dev/null 2>&1 || true
-  printf '| %s | %s |\n' "$n" "$(cat "$work/rss")"
+  rc=0
+  /usr/bin/time -f %M -o "$work/rss" "$HOSTALIAS" -q web <"$work/names.$n" >/dev/null 2>&1 || rc=$?
+  printf '| %s | %s | %s |\n' "$n" "$(tail -n1 "$work/rss")" "$rc"
 done
-/usr/bin/time -f %M -o "$work/rss" "$HOSTALIAS" -q --netns "/run/netns/$dnsns" --server 127.0.0.1 --deadline 60 <"$work/names.big" >/dev/null 2>&1 || true
-printf '| %s (dnsmasq) | %s |\n' "$BIG" "$(cat "$work/rss")"
+rc=0
+/usr/bin/time -f %M -o "$work/rss" "$HOSTALIAS" -q --netns "/run/netns/$dnsns" --server 127.0.0.1 \
+  --deadline 60 <"$work/names.big" >/dev/null 2>&1 || rc=$?
+printf '| %s (dnsmasq) | %s | %s |\n' "$BIG" "$(tail -n1 "$work/rss")" "$rc"
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), c-ares $("$HOSTALIAS" -V | sed 's/.*c-ares \([0-9.]*\).*/\1/'), dockerd $(docker version -f '{{.Server.Version}}')"

@@ -58,9 +58,9 @@ int main(void) {
   feed(&l, in, sizeof in - 1);
   ok(l.count == 3, "three distinct names (got %zu)", l.count);
   ok(l.errors == 0, "no errors");
-  is_str(l.count > 0 ? l.names[0] : NULL, "postgres", "whitespace and CR trimmed, order kept");
-  is_str(l.count > 1 ? l.names[1] : NULL, "elasticsearch", "second name");
-  is_str(l.count > 2 ? l.names[2] : NULL, "last-without-newline", "final line without newline");
+  is_str(l.count > 0 ? name_at(&l, 0) : NULL, "postgres", "whitespace and CR trimmed, order kept");
+  is_str(l.count > 1 ? name_at(&l, 1) : NULL, "elasticsearch", "second name");
+  is_str(l.count > 2 ? name_at(&l, 2) : NULL, "last-without-newline", "final line without newline");
   ok(name_list_find(&l, "POSTGRES", 8) == 0, "case-insensitive lookup");
   ok(name_list_find(&l, "nosuch", 6) == -1, "missing name not found");
   name_list_free(&l);
