@@ -201,6 +201,7 @@ static bool set_servers(ares_channel ch, const struct resolv_conf *rc) {
     error("no usable nameserver");
     return false;
   }
+  info("asking nameservers %s", csv);
   int st = ares_set_servers_ports_csv(ch, csv);
   if (st != ARES_SUCCESS) {
     error("cannot use nameservers %s: %s", csv, ares_strerror(st));
@@ -221,6 +222,11 @@ static bool channel_init(struct pass *p) {
              ARES_OPT_DOMAINS | ARES_OPT_LOOKUPS | ARES_OPT_SOCK_STATE_CB | ARES_OPT_SORTLIST |
              ARES_OPT_RESOLVCONF;
   o.flags = ARES_FLAG_NOALIASES;
+  /* With one server there is nothing to fail over to, so let SERVFAIL and
+   * REFUSED through as what they are, rather than as the "connection
+   * refused" c-ares reports once it has given up on every server. */
+  if (cfg->rc.nservers == 1)
+    o.flags |= ARES_FLAG_NOCHECKRESP;
   o.timeout = cfg->timeout_ms;
   o.tries = cfg->tries;
   o.ndots = cfg->rc.ndots >= 0 ? cfg->rc.ndots : 1;

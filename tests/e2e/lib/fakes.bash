@@ -1,0 +1,111 @@
+# Real servers and namespaces for the hostility and fault tests, with no
+# Docker needed: a network namespace with a DNS server of a chosen
+# behaviour, a "container" (a process with its own root directory and
+# network namespace, as a runtime makes one), and fake Engine API sockets.
+
+HA_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# ns_start NAME: a fresh network namespace with loopback up.
+ns_start() {
+  ip netns add "$1"
+  ip -n "$1" link set lo up
+}
+
+ns_stop() { ip netns del "$1" 2>/dev/null || true; }
+
+# dns_start NETNS MODE [ADDR]: evil_dns.py in NETNS; pid in $BATS_TEST_TMPDIR/dns.pid
+dns_start() {
+  local ready="$BATS_TEST_TMPDIR/dns.ready"
+  rm -f "$ready"
+  nsenter --net="/run/netns/$1" python3 "$HA_LIB/evil_dns.py" --mode "$2" \
+    --addr "${3:-127.0.0.1}" --ready "$ready" 3>&- &
+  echo $! >"$BATS_TEST_TMPDIR/dns.pid"
+  for _ in $(seq 1 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
+  echo "DNS server did not start" >&2
+  return 1
+}
+
+dns_stop() {
+  [ -f "$BATS_TEST_TMPDIR/dns.pid" ] && kill "$(cat "$BATS_TEST_TMPDIR/dns.pid")" 2>/dev/null
+  rm -f "$BATS_TEST_TMPDIR/dns.pid"
+}
+
+# fake_root DIR: a minimal root filesystem (busybox) with an empty etc/.
+fake_root() {
+  mkdir -p "$1/bin" "$1/etc"
+  cp /bin/busybox "$1/bin/busybox"
+  ln -sf busybox "$1/bin/sleep"
+}
+
+# fake_container ROOT: a process chrooted into ROOT with its own mount and
+# network namespaces. Sets FAKE_PID (the process inside) and FAKE_OUTER.
+fake_container() {
+  unshare --net --mount --fork --root="$1" /bin/sleep 100000 3>&- &
+  FAKE_OUTER=$!
+  FAKE_PID=""
+  for _ in $(seq 1 100); do
+    FAKE_PID=$(pgrep -P "$FAKE_OUTER" || true)
+    [ -n "$FAKE_PID" ] && break
+    sleep 0.02
+  done
+  [ -n "$FAKE_PID" ] || { echo "fake container did not start" >&2; return 1; }
+  nsenter --net="/proc/$FAKE_PID/ns/net" ip link set lo up
+}
+
+fake_container_stop() {
+  [ -n "${FAKE_OUTER:-}" ] && kill -9 "$FAKE_OUTER" ${FAKE_PID:+"$FAKE_PID"} 2>/dev/null
+  FAKE_OUTER="" FAKE_PID=""
+  return 0
+}
+
+# engine_fake SOCKET MODE: a fake Engine API on a unix socket.
+#   error: HTTP 500 with a JSON message; garbage: random bytes; hang: accept,
+#   never answer; refuse: a socket file nobody listens on.
+engine_fake() {
+  python3 - "$1" "$2" 3>&- <<'PY' &
+import os, socket, sys, time
+path, mode = sys.argv[1], sys.argv[2]
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+if mode == "refuse":
+    s.close()          # the file stays, nobody listens
+    time.sleep(3600)
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.recv(65536)
+    if mode == "error":
+        body = b'{"message":"boom: engine on fire"}'
+        c.sendall(b"HTTP/1.0 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        c.close()
+    elif mode == "garbage":
+        c.sendall(os.urandom(3000))
+        c.close()
+    elif mode == "hang":
+        time.sleep(3600)
+PY
+  echo $! >"$BATS_TEST_TMPDIR/engine.pid"
+  for _ in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+  return 1
+}
+
+engine_fake_stop() {
+  [ -f "$BATS_TEST_TMPDIR/engine.pid" ] && kill "$(cat "$BATS_TEST_TMPDIR/engine.pid")" 2>/dev/null
+  rm -f "$BATS_TEST_TMPDIR/engine.pid"
+  return 0
+}
+
+# well_formed FILE FORMAT: every line is one hostalias could have written.
+well_formed() {
+  local re
+  case $2 in
+    alias) re='^[A-Za-z0-9_][A-Za-z0-9_-]{0,62} [0-9a-f.-]+\.[a-z.]+$' ;;
+    hosts) re='^[0-9a-f.:]+ [A-Za-z0-9_][A-Za-z0-9_.-]*$' ;;
+  esac
+  if grep -Evq "$re" "$1"; then
+    echo "malformed lines in $1:" >&2
+    grep -Ev "$re" "$1" >&2
+    return 1
+  fi
+}

@@ -1,0 +1,20 @@
+/* The Engine API's HTTP reply and its inspect JSON. */
+#include <stdint.h>
+#include <string.h>
+
+#include "engine.h"
+#include "http.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
+  struct http_response r;
+  if (!http_parse_response((const char *)data, size, &r)) {
+    if (r.body_len > size)
+      __builtin_trap();
+    struct container_state st;
+    if (!engine_parse_inspect(r.body, r.body_len, &st) && (st.pid < 0 || (st.running && !st.pid)))
+      __builtin_trap();
+    http_response_free(&r);
+  }
+  return 0;
+}
