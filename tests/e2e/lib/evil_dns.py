@@ -11,6 +11,7 @@ Every A query is answered with 10.0.0.<n> unless MODE says otherwise:
   cnameloop  NAME CNAME loop1, loop1 CNAME loop2, loop2 CNAME loop1, no address
   many       500 A records (more than UDP holds: TC, then TCP)
   slow       answers after 3 seconds
+  delay      answers after 200 ms (each on its own thread)
   servfail   SERVFAIL for names starting with "fail", normal answers otherwise
 Names starting with "nx" get NXDOMAIN in every mode but garbage.
 """
@@ -100,6 +101,8 @@ class UDPHandler(socketserver.BaseRequestHandler):
         data, sock = self.request
         if MODE == "slow":
             time.sleep(3)
+        elif MODE == "delay":
+            time.sleep(0.2)
         r = answer(data, False)
         if r:
             sock.sendto(r, self.client_address)
