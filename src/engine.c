@@ -150,3 +150,51 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
   http_response_free(&r);
   return result;
 }
+
+const char *engine_parse_list(const char *json, size_t len, void (*fn)(const char *name, void *ctx),
+                              void *ctx) {
+  json_t *root = json_loadb(json, len, 0, NULL);
+  if (!json_is_array(root)) {
+    json_decref(root);
+    return "reply is not a JSON array";
+  }
+  size_t i;
+  json_t *c;
+  json_array_foreach(root, i, c) {
+    json_t *names = json_object_get(c, "Names");
+    size_t j;
+    json_t *n;
+    json_array_foreach(names, j, n) {
+      const char *s = json_string_value(n);
+      if (s && s[0] == '/')
+        s++;
+      if (s && engine_target_valid(s))
+        fn(s, ctx);
+    }
+  }
+  json_decref(root);
+  return NULL;
+}
+
+bool engine_list_running(const struct engine *e, void (*fn)(const char *name, void *ctx),
+                         void *ctx) {
+  struct http_response r;
+  char err[256];
+  if (engine_get(e, "/containers/json", &r, err, sizeof err) != HTTP_OK) {
+    error("cannot list containers: %s", err);
+    return false;
+  }
+  bool ok = false;
+  if (r.status != 200) {
+    char msg[256];
+    api_message(&r, msg, sizeof msg);
+    error("the Engine API at %s refused to list containers: %s", e->socket_path, msg);
+  } else {
+    const char *why = engine_parse_list(r.body, r.body_len, fn, ctx);
+    if (why)
+      error("the Engine API at %s gave a bad container list: %s", e->socket_path, why);
+    ok = !why;
+  }
+  http_response_free(&r);
+  return ok;
+}

@@ -39,6 +39,17 @@ enum engine_result {
   ENGINE_ERROR, /* socket or API failure; message given */
 };
 
+/* Parses a /containers/json reply: calls FN for each container name that
+ * engine_target_valid() accepts (without Docker's leading '/'). NULL on
+ * success, else what is wrong. */
+const char *engine_parse_list(const char *json, size_t len, void (*fn)(const char *name, void *ctx),
+                              void *ctx);
+
+/* GET /containers/json: the running containers' names, for completion.
+ * Reports its own errors. */
+bool engine_list_running(const struct engine *e, void (*fn)(const char *name, void *ctx),
+                         void *ctx);
+
 /* Parses an inspect reply's JSON body. NULL on success, else what is wrong. */
 const char *engine_parse_inspect(const char *json, size_t len, struct container_state *out);
 

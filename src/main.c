@@ -69,6 +69,8 @@ static void usage(FILE *f) {
       "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
       "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
       "\n"
+      "      --list-targets        print the running containers' names and exit\n"
+      "                            (for shell completion)\n"
       "  -q, --quiet               no warnings\n"
       "  -v, --verbose             details, and a closing summary\n"
       "  -h, --help                show this help and exit\n"
@@ -92,6 +94,7 @@ enum {
   OPT_DEADLINE,
   OPT_SUFFIX,
   OPT_DASHED,
+  OPT_LIST_TARGETS,
 };
 
 static const struct option long_options[] = {
@@ -108,6 +111,7 @@ static const struct option long_options[] = {
     {"provider", required_argument, NULL, 'p'},
     {"suffix", required_argument, NULL, OPT_SUFFIX},
     {"dashed", no_argument, NULL, OPT_DASHED},
+    {"list-targets", no_argument, NULL, OPT_LIST_TARGETS},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -125,6 +129,7 @@ struct options {
   struct output_config out;
   struct resolve_request req;
   bool want4, want6;
+  bool list_targets;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -206,6 +211,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
     case 'p': o->provider = optarg; break;
     case OPT_SUFFIX: o->suffix = optarg; break;
     case OPT_DASHED: o->out.dashed = true; break;
+    case OPT_LIST_TARGETS: o->list_targets = true; break;
     case 'q': verbosity = VERBOSITY_QUIET; break;
     case 'v': verbosity = VERBOSITY_VERBOSE; break;
     case 'h': usage(stdout); exit(0);
@@ -295,6 +301,18 @@ static void open_target(const struct options *o, const char *container, struct t
     exit(EXIT_TARGET);
 }
 
+static void print_target(const char *name, void *ctx) {
+  (void)ctx;
+  printf("%s\n", name);
+}
+
+static int list_targets(const struct options *o) {
+  struct engine e;
+  if (!engine_init(&e, o->docker_host, ENGINE_TIMEOUT_MS))
+    return EXIT_USAGE;
+  return engine_list_running(&e, print_target, NULL) ? 0 : EXIT_TARGET;
+}
+
 /* For each name of LIST, the line FILE had for it, if any. */
 static void index_previous(const char *data, size_t len, enum output_format f,
                            const struct name_list *list, const char **lines, size_t *lens) {
@@ -326,6 +344,8 @@ int main(int argc, char **argv) {
 
   struct options o;
   parse_options(argc, argv, &o);
+  if (o.list_targets)
+    return list_targets(&o);
   int pos = optind;
   const char *container = NULL;
   if (!o.pid && !o.netns) {

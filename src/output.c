@@ -197,6 +197,24 @@ bool output_format_line(const struct output_config *c, const char *name,
 
 static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 
+/* A target as hostalias writes them: letters, digits, '-', '_' and dots,
+ * no empty label. Unlike a key, a label may start with '-': sslip.io's
+ * IPv6 form for ::1 is --1.sslip.io. */
+static bool target_ok(const char *s, size_t len) {
+  if (len == 0 || len > NAME_MAX_LEN || s[0] == '.' || s[len - 1] == '.')
+    return false;
+  for (size_t i = 0; i < len; i++) {
+    char c = s[i];
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+          c == '-' || c == '_' || c == '.') ||
+        (c == '.' && s[i + 1] == '.'))
+      return false;
+  }
+  return true;
+}
+
+static bool name_is_dotted_n(const char *s, size_t len) { return memchr(s, '.', len) != NULL; }
+
 bool output_line_key(enum output_format f, const char *line, size_t len, const char **key,
                      size_t *keylen) {
   if (len == 0 || len >= LINE_MAX_BYTES || is_blank(line[0]))
@@ -241,7 +259,7 @@ bool output_line_key(enum output_format f, const char *line, size_t len, const c
     *keylen = l2;
     return true;
   }
-  if (name_invalid_reason(w1, l1) || name_invalid_reason(w2, l2))
+  if (name_invalid_reason(w1, l1) || name_is_dotted_n(w1, l1) || !target_ok(w2, l2))
     return false;
   *key = w1;
   *keylen = l1;

@@ -152,7 +152,7 @@ void resolv_conf_parse(struct resolv_conf *rc, const char *buf, size_t len, cons
       char d[NAME_MAX_LEN + 2];
       size_t dl;
       while ((dl = next_word(&q, eol, d, sizeof d, &toolong)) != 0) {
-        if (dl > 1 && d[dl - 1] == '.' && !toolong)
+        if (!toolong && dl > 1 && d[dl - 1] == '.')
           d[--dl] = '\0'; /* an absolute domain is fine: drop its root dot */
         if (toolong || name_invalid_reason(d, dl)) {
           bad_search++;

@@ -5,6 +5,12 @@
 #include "engine.h"
 #include "http.h"
 
+static void count_name(const char *name, void *ctx) {
+  (void)ctx;
+  if (!engine_target_valid(name))
+    __builtin_trap();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   struct http_response r;
@@ -14,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     struct container_state st;
     if (!engine_parse_inspect(r.body, r.body_len, &st) && (st.pid < 0 || (st.running && !st.pid)))
       __builtin_trap();
+    engine_parse_list(r.body, r.body_len, count_name, NULL);
     http_response_free(&r);
   }
   return 0;

@@ -6,6 +6,13 @@
 
 #define RESP(lit) lit, sizeof(lit) - 1
 
+static char names_seen[256];
+static void collect(const char *name, void *ctx) {
+  (void)ctx;
+  strcat(names_seen, name);
+  strcat(names_seen, ",");
+}
+
 int main(void) {
   struct http_response r;
   ok(!http_parse_response(RESP("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
@@ -76,6 +83,11 @@ int main(void) {
          !strchr(st.status, '\n'),
      "control characters in names are neutralized");
 
+  const char list[] = "[{\"Names\":[\"/web\"]},{\"Names\":[\"/db\",\"/bad name\"]},{}]";
+  names_seen[0] = 0;
+  ok(!engine_parse_list(list, sizeof list - 1, collect, NULL) && !strcmp(names_seen, "web,db,"),
+     "container list: valid names only (%s)", names_seen);
+  ok(engine_parse_list("{}", 2, collect, NULL) != NULL, "container list must be an array");
   ok(engine_target_valid("web") && engine_target_valid("huginn_web_1") &&
          engine_target_valid("6834e525bc53"),
      "container names and IDs accepted");

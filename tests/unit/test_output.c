@@ -102,6 +102,10 @@ int main(void) {
   ok(output_line_key(FORMAT_ALIAS, "postgres 1.2.3.4.traefik.me", 27, &key, &kl) && kl == 8 &&
          !strncmp(key, "postgres", 8),
      "alias line key");
+  ok(output_line_key(FORMAT_ALIAS, "v6 --1.sslip.io", 15, &key, &kl) && kl == 2,
+     "alias line with sslip.io's ::1 form");
+  ok(!output_line_key(FORMAT_ALIAS, "pg.internal 1.2.3.4.traefik.me", 30, &key, &kl),
+     "alias line with a dotted key is not ours");
   ok(!output_line_key(FORMAT_ALIAS, " postgres x.traefik.me", 22, &key, &kl),
      "line starting with a space is not ours");
   ok(!output_line_key(FORMAT_ALIAS, "postgres", 8, &key, &kl), "key without target is not ours");

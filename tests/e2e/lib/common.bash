@@ -1,6 +1,10 @@
 # Shared by every .bats file: where hostalias is, and small assertions.
 
 : "${HOSTALIAS:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/src/hostalias}"
+if [ -n "${HOSTALIAS_VALGRIND:-}" ] && [ -z "${HOSTALIAS_REAL:-}" ]; then
+  export HOSTALIAS_REAL=$HOSTALIAS
+  HOSTALIAS="$BATS_TEST_DIRNAME/lib/valgrind-hostalias"
+fi
 export HOSTALIAS
 REFERENCE_SCRIPT=${REFERENCE_SCRIPT:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)/shared/reference/original-hostalias.sh}
 

@@ -109,3 +109,31 @@ well_formed() {
     return 1
   fi
 }
+
+# engine_list SOCKET NAME...: a fake Engine API whose /containers/json lists
+# the given running containers.
+engine_list() {
+  local sock=$1
+  shift
+  python3 - "$sock" "$@" 3>&- <<'PY' &
+import json, socket, sys
+path, names = sys.argv[1], sys.argv[2:]
+body = json.dumps([{"Id": "%012d" % i, "Names": ["/" + n], "State": "running"}
+                   for i, n in enumerate(names)]).encode()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    req = c.recv(65536)
+    if req.startswith(b"GET /containers/json "):
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                  % len(body) + body)
+    else:
+        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
+    c.close()
+PY
+  echo $! >"$BATS_TEST_TMPDIR/engine.pid"
+  for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
+  return 1
+}
