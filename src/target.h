@@ -38,3 +38,7 @@ bool target_enter_netns(const struct target *t);
  * is not a regular file is refused with a warning, never opened for reading.
  * Exposed for the tests. */
 void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_file *out);
+
+/* The fallback walk read_file_in_root uses where openat2 is missing: an
+ * O_PATH descriptor for REL resolved inside DIRFD, or -1 with errno. */
+int open_in_root_walk(int dirfd, const char *rel);

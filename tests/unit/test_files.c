@@ -103,6 +103,42 @@ int main(void) {
   f = read_rel("etc/resolv.conf", 1024);
   ok(!f.present, "missing file: not present");
 
+  /* The fallback walk (kernels without openat2) keeps to the root too. */
+  char root[256];
+  snprintf(root, sizeof root, "%s/root", dir);
+  int rfd = open(root, O_PATH | O_DIRECTORY);
+  put("root/etc/plain", "plain\n");
+  snprintf(p, sizeof p, "%s/root/etc/abs", dir);
+  symlink("/etc/plain", p);
+  snprintf(p, sizeof p, "%s/root/etc/up", dir);
+  symlink("../../../../../../../etc/plain", p);
+  snprintf(p, sizeof p, "%s/root/etc/host", dir);
+  symlink(up, p); /* climbs to the host's scratch file */
+  snprintf(p, sizeof p, "%s/root/etc/loop", dir);
+  symlink("loop", p);
+  snprintf(p, sizeof p, "%s/root/etc/magic", dir);
+  symlink("/proc/self/root/etc/passwd", p);
+  struct {
+    const char *rel;
+    bool found;
+  } walks[] = {{"etc/plain", true},  {"etc/abs", true},   {"etc/up", true},
+               {"/etc/../../../etc/plain", true}, {"etc/host", false},
+               {"etc/loop", false}, {"etc/magic", false}, {"etc/missing", false}};
+  for (size_t i = 0; i < N_ELEMENTS(walks); i++) {
+    int wfd = open_in_root_walk(rfd, walks[i].rel);
+    bool inside = false;
+    if (wfd >= 0) {
+      struct stat a, b;
+      char want[256];
+      snprintf(want, sizeof want, "%s/root/etc/plain", dir);
+      inside = fstat(wfd, &a) == 0 && stat(want, &b) == 0 && a.st_ino == b.st_ino;
+      close(wfd);
+    }
+    ok(walks[i].found ? inside : wfd < 0, "walk %s: %s", walks[i].rel,
+       walks[i].found ? "the container's file" : "nothing");
+  }
+  close(rfd);
+
   /* outfile_replace */
   char out[256];
   snprintf(out, sizeof out, "%s/web.alias", dir);
