@@ -5,10 +5,11 @@
 #include "names.h"
 #include "util.h"
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
-size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_fn fn,
-                   void *ctx) {
+size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_fn fn, void *ctx) {
   size_t pairs = 0, bad = 0, dropped = 0;
   const char *p = buf, *end = buf + len;
   while (p < end) {

@@ -11,10 +11,8 @@
 
 /* Called once for each (name, address) pair in file order. NAME is not
  * NUL-terminated and has been validated as a host name. */
-typedef void (*hosts_entry_fn)(const char *name, size_t len, const struct address *addr,
-                               void *ctx);
+typedef void (*hosts_entry_fn)(const char *name, size_t len, const struct address *addr, void *ctx);
 
 /* Parses BUF; lines it ignores are summed up in one warning naming SOURCE.
  * Returns the number of pairs reported. */
-size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_fn fn,
-                   void *ctx);
+size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_fn fn, void *ctx);

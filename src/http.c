@@ -145,8 +145,10 @@ enum http_error http_unix_request(const char *socket_path, const char *method, c
   }
 
   char req[1024];
-  int rl = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/"
-                    HOSTALIAS_VERSION "\r\n\r\n", method, path);
+  int rl = snprintf(req, sizeof req,
+                    "%s %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
+                    "\r\n\r\n",
+                    method, path);
   if (rl < 0 || (size_t)rl >= sizeof req)
     return fail(HTTP_IO, err, errlen, "request path too long: %s", path);
   size_t sent = 0;
@@ -168,8 +170,7 @@ enum http_error http_unix_request(const char *socket_path, const char *method, c
   for (;;) {
     if (len == cap) {
       if (cap >= HTTP_REPLY_MAX)
-        return fail(HTTP_TOO_LARGE, err, errlen, "reply from %s is larger than 4 MiB",
-                    socket_path);
+        return fail(HTTP_TOO_LARGE, err, errlen, "reply from %s is larger than 4 MiB", socket_path);
       cap *= 2;
       buf = xreallocarray(buf, cap, 1);
     }
@@ -184,8 +185,7 @@ enum http_error http_unix_request(const char *socket_path, const char *method, c
       continue;
     if (errno == EAGAIN) {
       if (!wait_fd(fd, POLLIN, deadline))
-        return fail(HTTP_TIMEOUT, err, errlen, "no complete reply from %s in time",
-                    socket_path);
+        return fail(HTTP_TIMEOUT, err, errlen, "no complete reply from %s in time", socket_path);
       continue;
     }
     return fail(HTTP_IO, err, errlen, "cannot read the reply: %s", strerror(errno));

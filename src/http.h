@@ -23,11 +23,11 @@ const char *http_parse_response(const char *buf, size_t len, struct http_respons
 
 enum http_error {
   HTTP_OK = 0,
-  HTTP_NO_SOCKET,  /* socket file missing */
-  HTTP_DENIED,     /* permission denied */
-  HTTP_REFUSED,    /* nobody listening */
+  HTTP_NO_SOCKET, /* socket file missing */
+  HTTP_DENIED,    /* permission denied */
+  HTTP_REFUSED,   /* nobody listening */
   HTTP_TIMEOUT,
-  HTTP_IO,         /* other socket error */
+  HTTP_IO, /* other socket error */
   HTTP_TOO_LARGE,
   HTTP_MALFORMED,
 };

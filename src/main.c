@@ -31,60 +31,59 @@
 #define ENGINE_TIMEOUT_MS 5000
 
 static void usage(FILE *f) {
-  fputs(
-      "Usage: hostalias [OPTION]... CONTAINER [NAME]...\n"
-      "       hostalias [OPTION]... --pid PID [NAME]...\n"
-      "       hostalias [OPTION]... --netns PATH [NAME]...\n"
-      "\n"
-      "Resolve NAMEs (default: one per line on standard input) with the DNS server\n"
-      "of a container's network namespace, and print a HOSTALIASES file that maps\n"
-      "each name to a wildcard-DNS name for its address:\n"
-      "  postgres 172.27.0.2.traefik.me\n"
-      "\n"
-      "Target:\n"
-      "  CONTAINER                 Docker or Podman container name or ID\n"
-      "  -H, --docker-host ADDR    Engine API socket (unix:///path); default\n"
-      "                            $DOCKER_HOST, /var/run/docker.sock, then\n"
-      "                            /run/podman/podman.sock\n"
-      "      --pid PID             use this process's network namespace\n"
-      "      --netns PATH          use this network namespace file (/run/netns/NAME)\n"
-      "\n"
-      "Lookup:\n"
-      "  -4                        IPv4 addresses (the default)\n"
-      "  -6                        IPv6 addresses; -4 -6 takes either (IPv4 first)\n"
-      "  -s, --server ADDR[:PORT]  ask this server, not the container's resolv.conf\n"
-      "                            nameservers (up to 3; [ADDR6]:PORT for IPv6)\n"
-      "  -c, --concurrency N       queries in flight at most (default 200)\n"
-      "  -t, --timeout SECONDS     first try's timeout (default: the container's\n"
-      "                            options timeout, else 1)\n"
-      "      --tries N             tries per query (default: the container's\n"
-      "                            options attempts, else 2)\n"
-      "      --deadline SECONDS    the whole pass ends by then (default 10)\n"
-      "\n"
-      "Output:\n"
-      "  -o, --output FILE         replace FILE atomically, only when it changes;\n"
-      "                            a name that fails keeps its previous line\n"
-      "  -f, --format FORMAT       alias (default), hosts (ADDRESS NAME) or json\n"
-      "  -p, --provider NAME       traefik.me (default), sslip.io, nip.io, xip.io\n"
-      "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
-      "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
-      "\n"
-      "      --list-targets        print the running containers' names and exit\n"
-      "                            (for shell completion)\n"
-      "  -q, --quiet               no warnings\n"
-      "  -v, --verbose             details, and a closing summary\n"
-      "  -h, --help                show this help and exit\n"
-      "  -V, --version             show the version (with c-ares') and exit\n"
-      "\n"
-      "Exit status:\n"
-      "  0  every name resolved\n"
-      "  1  some names did not resolve (each is reported on stderr)\n"
-      "  2  usage or input error\n"
-      "  3  target not found, not running or not enterable (needs root or\n"
-      "     CAP_SYS_ADMIN)\n"
-      "  4  no name answered: the DNS server is unreachable\n"
-      "  5  the output could not be written, or an internal failure\n",
-      f);
+  fputs("Usage: hostalias [OPTION]... CONTAINER [NAME]...\n"
+        "       hostalias [OPTION]... --pid PID [NAME]...\n"
+        "       hostalias [OPTION]... --netns PATH [NAME]...\n"
+        "\n"
+        "Resolve NAMEs (default: one per line on standard input) with the DNS server\n"
+        "of a container's network namespace, and print a HOSTALIASES file that maps\n"
+        "each name to a wildcard-DNS name for its address:\n"
+        "  postgres 172.27.0.2.traefik.me\n"
+        "\n"
+        "Target:\n"
+        "  CONTAINER                 Docker or Podman container name or ID\n"
+        "  -H, --docker-host ADDR    Engine API socket (unix:///path); default\n"
+        "                            $DOCKER_HOST, /var/run/docker.sock, then\n"
+        "                            /run/podman/podman.sock\n"
+        "      --pid PID             use this process's network namespace\n"
+        "      --netns PATH          use this network namespace file (/run/netns/NAME)\n"
+        "\n"
+        "Lookup:\n"
+        "  -4                        IPv4 addresses (the default)\n"
+        "  -6                        IPv6 addresses; -4 -6 takes either (IPv4 first)\n"
+        "  -s, --server ADDR[:PORT]  ask this server, not the container's resolv.conf\n"
+        "                            nameservers (up to 3; [ADDR6]:PORT for IPv6)\n"
+        "  -c, --concurrency N       queries in flight at most (default 200)\n"
+        "  -t, --timeout SECONDS     first try's timeout (default: the container's\n"
+        "                            options timeout, else 1)\n"
+        "      --tries N             tries per query (default: the container's\n"
+        "                            options attempts, else 2)\n"
+        "      --deadline SECONDS    the whole pass ends by then (default 10)\n"
+        "\n"
+        "Output:\n"
+        "  -o, --output FILE         replace FILE atomically, only when it changes;\n"
+        "                            a name that fails keeps its previous line\n"
+        "  -f, --format FORMAT       alias (default), hosts (ADDRESS NAME) or json\n"
+        "  -p, --provider NAME       traefik.me (default), sslip.io, nip.io, xip.io\n"
+        "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
+        "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
+        "\n"
+        "      --list-targets        print the running containers' names and exit\n"
+        "                            (for shell completion)\n"
+        "  -q, --quiet               no warnings\n"
+        "  -v, --verbose             details, and a closing summary\n"
+        "  -h, --help                show this help and exit\n"
+        "  -V, --version             show the version (with c-ares') and exit\n"
+        "\n"
+        "Exit status:\n"
+        "  0  every name resolved\n"
+        "  1  some names did not resolve (each is reported on stderr)\n"
+        "  2  usage or input error\n"
+        "  3  target not found, not running or not enterable (needs root or\n"
+        "     CAP_SYS_ADMIN)\n"
+        "  4  no name answered: the DNS server is unreachable\n"
+        "  5  the output could not be written, or an internal failure\n",
+        f);
 }
 
 enum {
@@ -178,8 +177,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
       if (rc->nservers == RESOLV_MAX_NAMESERVERS)
         usage_error("at most %s --server options", "3");
       if (!nameserver_parse(optarg, &rc->servers[rc->nservers]))
-        usage_error("invalid --server \"%s\": expected ADDR, ADDR:PORT or [ADDR6]:PORT",
-                    optarg);
+        usage_error("invalid --server \"%s\": expected ADDR, ADDR:PORT or [ADDR6]:PORT", optarg);
       rc->nservers++;
       o->req.server_override = true;
       break;
@@ -363,7 +361,8 @@ int main(int argc, char **argv) {
     for (size_t i = 0; i < names.count; i++)
       if (name_is_dotted(name_at(&names, i)))
         warn("%s: has a dot, so glibc never looks it up in HOSTALIASES; resolved but left "
-             "out (use --format hosts for such names)", name_at(&names, i));
+             "out (use --format hosts for such names)",
+             name_at(&names, i));
 
   /* The output file is checked before any work: a run that cannot write it
    * should fail fast, and its previous lines are needed for failed names. */
@@ -447,8 +446,8 @@ int main(int argc, char **argv) {
        "child %.3f ms, output %.3f ms",
        (double)(t_names - t_start) / 1000, (double)(t_target - t_names) / 1000,
        (double)(t_resolved - t_target) / 1000, (double)(now_us() - t_resolved) / 1000);
-  info("%zu names: %zu resolved, %zu failed (%zu kept stale), in %lld ms", names.count,
-       resolved, failed, stale, (long long)(now_ms() - started));
+  info("%zu names: %zu resolved, %zu failed (%zu kept stale), in %lld ms", names.count, resolved,
+       failed, stale, (long long)(now_ms() - started));
 
   strbuf_free(&out);
   free(prev_lines);

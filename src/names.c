@@ -9,8 +9,8 @@
 #include "util.h"
 
 static bool is_name_char(unsigned char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '-' || c == '_' || c == '.';
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_' || c == '.';
 }
 
 const char *name_invalid_reason(const char *s, size_t len) {
@@ -100,8 +100,8 @@ long name_list_find(const struct name_list *l, const char *name, size_t len) {
   return -1;
 }
 
-static void report_invalid(const char *source, size_t line, const char *reason,
-                           const char *text, size_t len) {
+static void report_invalid(const char *source, size_t line, const char *reason, const char *text,
+                           size_t len) {
   char shown[4 * 80 + 4];
   escape_for_message(shown, text, len, 80);
   if (line)
@@ -110,8 +110,8 @@ static void report_invalid(const char *source, size_t line, const char *reason,
     error("%s: invalid name (%s): \"%s\"", source, reason, shown);
 }
 
-bool name_list_add(struct name_list *l, const char *text, size_t len,
-                   const char *source, size_t line) {
+bool name_list_add(struct name_list *l, const char *text, size_t len, const char *source,
+                   size_t line) {
   const char *reason = name_invalid_reason(text, len);
   if (reason) {
     l->errors++;
@@ -153,7 +153,9 @@ bool name_list_add(struct name_list *l, const char *text, size_t len,
 
 void name_line_reader_init(struct name_line_reader *r) { memset(r, 0, sizeof *r); }
 
-static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static bool is_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 static void finish_line(struct name_line_reader *r, struct name_list *l, const char *source) {
   r->lineno++;
@@ -161,8 +163,8 @@ static void finish_line(struct name_line_reader *r, struct name_list *l, const c
     l->errors++;
     char shown[4 * 40 + 4];
     escape_for_message(shown, r->line, r->len, 40);
-    error("%s line %zu: line longer than %d characters: \"%s\"", source, r->lineno,
-          NAME_LINE_MAX, shown);
+    error("%s line %zu: line longer than %d characters: \"%s\"", source, r->lineno, NAME_LINE_MAX,
+          shown);
   } else {
     const char *s = r->line;
     size_t len = r->len;
@@ -177,8 +179,8 @@ static void finish_line(struct name_line_reader *r, struct name_list *l, const c
   r->overlong = false;
 }
 
-void name_line_reader_feed(struct name_line_reader *r, struct name_list *l,
-                           const char *buf, size_t len, const char *source) {
+void name_line_reader_feed(struct name_line_reader *r, struct name_list *l, const char *buf,
+                           size_t len, const char *source) {
   while (len) {
     const char *nl = memchr(buf, '\n', len);
     size_t take = nl ? (size_t)(nl - buf) : len;
@@ -200,8 +202,7 @@ void name_line_reader_feed(struct name_line_reader *r, struct name_list *l,
   }
 }
 
-void name_line_reader_finish(struct name_line_reader *r, struct name_list *l,
-                             const char *source) {
+void name_line_reader_finish(struct name_line_reader *r, struct name_list *l, const char *source) {
   if (r->len || r->overlong)
     finish_line(r, l, source);
 }

@@ -42,8 +42,8 @@ void name_list_free(struct name_list *l);
 /* Validates and appends one name; a duplicate is silently folded into the
  * first occurrence. On invalid text, reports "SOURCE LINE: reason: TEXT" on
  * stderr, counts the error and returns false. LINE 0 means no line number. */
-bool name_list_add(struct name_list *l, const char *text, size_t len,
-                   const char *source, size_t line);
+bool name_list_add(struct name_list *l, const char *text, size_t len, const char *source,
+                   size_t line);
 
 /* Index of NAME in the list (case-insensitive), or -1. */
 long name_list_find(const struct name_list *l, const char *name, size_t len);
@@ -59,10 +59,9 @@ struct name_line_reader {
   bool overlong;
 };
 void name_line_reader_init(struct name_line_reader *r);
-void name_line_reader_feed(struct name_line_reader *r, struct name_list *l,
-                           const char *buf, size_t len, const char *source);
-void name_line_reader_finish(struct name_line_reader *r, struct name_list *l,
-                             const char *source);
+void name_line_reader_feed(struct name_line_reader *r, struct name_list *l, const char *buf,
+                           size_t len, const char *source);
+void name_line_reader_finish(struct name_line_reader *r, struct name_list *l, const char *source);
 
 /* Reads names from FD until end of file. Returns false (after reporting) on a
  * read error; invalid lines are counted in l->errors instead. */

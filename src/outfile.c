@@ -95,8 +95,8 @@ bool outfile_replace(const char *path, const char *data, size_t len, bool *uncha
   /* The temporary file lives beside PATH, so rename() cannot cross file
    * systems: DIR/.BASE.XXXXXX */
   const char *slash = strrchr(path, '/');
-  _cleanup_free_ char *dir = slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path))
-                                   : xstrdup(".");
+  _cleanup_free_ char *dir =
+      slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
   const char *base = slash ? slash + 1 : path;
   size_t tl = strlen(dir) + strlen(base) + 16;
   _cleanup_free_ char *tmp = xmalloc(tl);

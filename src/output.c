@@ -50,7 +50,8 @@ bool output_set_provider(struct output_config *c, const char *name) {
     }
   }
   error("unknown provider \"%s\": expected traefik.me, sslip.io, nip.io or xip.io "
-        "(or --suffix DOMAIN)", name);
+        "(or --suffix DOMAIN)",
+        name);
   return false;
 }
 
@@ -123,8 +124,8 @@ bool output_target_name(const struct output_config *c, const struct address *a,
       return false;
     ipv6_dashed(a->bytes, addr);
   } else {
-    snprintf(addr, sizeof addr, c->dashed ? "%u-%u-%u-%u" : "%u.%u.%u.%u", a->bytes[0],
-             a->bytes[1], a->bytes[2], a->bytes[3]);
+    snprintf(addr, sizeof addr, c->dashed ? "%u-%u-%u-%u" : "%u.%u.%u.%u", a->bytes[0], a->bytes[1],
+             a->bytes[2], a->bytes[3]);
   }
   int n = snprintf(out, NAME_MAX_LEN + 1, "%s.%s", addr, c->suffix);
   return n > 0 && n <= NAME_MAX_LEN;
@@ -205,8 +206,8 @@ static bool target_ok(const char *s, size_t len) {
     return false;
   for (size_t i = 0; i < len; i++) {
     char c = s[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_' || c == '.') ||
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_' || c == '.') ||
         (c == '.' && s[i + 1] == '.'))
       return false;
   }

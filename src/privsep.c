@@ -114,8 +114,7 @@ size_t results_decode_some(struct results_decoder *d, const char *buf, size_t le
     }
     if (len - p < RECORD_HEAD)
       break;
-    uint8_t status = (uint8_t)buf[p + 4], from_hosts = (uint8_t)buf[p + 5],
-            k = (uint8_t)buf[p + 6];
+    uint8_t status = (uint8_t)buf[p + 4], from_hosts = (uint8_t)buf[p + 5], k = (uint8_t)buf[p + 6];
     if (idx >= d->n || d->results[idx].status != NAME_PENDING || status == NAME_PENDING ||
         status > NAME_STATUS_MAX || from_hosts > 1 || k > RESULT_ADDRS_MAX ||
         (status == NAME_RESOLVED) != (k > 0)) {

@@ -35,7 +35,7 @@ char *results_encode(const struct name_result *results, size_t n, size_t *len);
 /* The parent's side, incremental: feed what the pipe gave; complete records
  * are checked and applied, the unused tail is left for the next call. */
 struct results_decoder {
-  size_t n;            /* names expected */
+  size_t n; /* names expected */
   unsigned families;
   bool keep_all;
   struct name_result *results;

@@ -9,7 +9,9 @@ void resolv_conf_init(struct resolv_conf *rc) {
   rc->ndots = rc->timeout = rc->attempts = -1;
 }
 
-static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+static bool is_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
 
 /* Copies the next blank-separated word of [*p, end) into WORD (truncating
  * flag set when it does not fit). Returns its length, 0 at end of line. */
@@ -134,9 +136,8 @@ void resolv_conf_parse(struct resolv_conf *rc, const char *buf, size_t len, cons
       struct nameserver ns;
       /* Only ADDR or ADDR6%ZONE, as glibc reads it: no port syntax. What
        * follows the address on the line is ignored, as glibc does. */
-      if (!next_word(&q, eol, addr, sizeof addr, &toolong) || toolong ||
-          strchr(addr, '[') || (!strchr(addr, '%') && strchr(addr, ':') == strrchr(addr, ':') &&
-                                strchr(addr, ':')) ||
+      if (!next_word(&q, eol, addr, sizeof addr, &toolong) || toolong || strchr(addr, '[') ||
+          (!strchr(addr, '%') && strchr(addr, ':') == strrchr(addr, ':') && strchr(addr, ':')) ||
           !nameserver_parse(addr, &ns)) {
         bad_lines++;
         continue;

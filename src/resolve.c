@@ -185,17 +185,16 @@ static bool set_servers(ares_channel ch, const struct resolv_conf *rc) {
       len += (size_t)snprintf(csv + len, sizeof csv - len, "%s[%s]:%u%%%s", len ? "," : "", a,
                               ns->port, ns->scope);
 #else
-      warn("nameserver %s%%%s: this c-ares (%s) cannot use link-local zones; skipped", a,
-           ns->scope, ares_version(NULL));
+      warn("nameserver %s%%%s: this c-ares (%s) cannot use link-local zones; skipped", a, ns->scope,
+           ares_version(NULL));
 #endif
       continue;
     }
     if (ns->addr.family == 6)
-      len += (size_t)snprintf(csv + len, sizeof csv - len, "%s[%s]:%u", len ? "," : "", a,
-                              ns->port);
+      len +=
+          (size_t)snprintf(csv + len, sizeof csv - len, "%s[%s]:%u", len ? "," : "", a, ns->port);
     else
-      len += (size_t)snprintf(csv + len, sizeof csv - len, "%s%s:%u", len ? "," : "", a,
-                              ns->port);
+      len += (size_t)snprintf(csv + len, sizeof csv - len, "%s%s:%u", len ? "," : "", a, ns->port);
   }
   if (len == 0) {
     error("no usable nameserver");

@@ -33,9 +33,9 @@ enum name_status {
 const char *name_status_text(enum name_status s);
 
 struct name_result {
-  uint8_t status;     /* enum name_status */
-  bool from_hosts;    /* answered by the container's /etc/hosts */
-  uint16_t naddrs;    /* addresses kept (at most RESULT_ADDRS_MAX) */
+  uint8_t status;      /* enum name_status */
+  bool from_hosts;     /* answered by the container's /etc/hosts */
+  uint16_t naddrs;     /* addresses kept (at most RESULT_ADDRS_MAX) */
   struct address best; /* the lowest address: the one that is written */
   struct address *all; /* sorted, naddrs long; only when keeping all */
 };
@@ -49,9 +49,9 @@ struct resolver_config {
   struct resolv_conf rc; /* servers, search domains, ndots */
   int timeout_ms;        /* first try's timeout */
   int tries;
-  int deadline_ms;       /* for the whole pass */
-  unsigned concurrency;  /* queries in flight at most */
-  unsigned families;     /* enum family_mask */
+  int deadline_ms;      /* for the whole pass */
+  unsigned concurrency; /* queries in flight at most */
+  unsigned families;    /* enum family_mask */
   bool keep_all;
 };
 

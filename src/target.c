@@ -25,10 +25,14 @@ static int sys_openat2(int dirfd, const char *path, struct open_how *how) {
 }
 
 static const char *file_kind(mode_t m) {
-  if (S_ISDIR(m)) return "a directory";
-  if (S_ISFIFO(m)) return "a FIFO";
-  if (S_ISCHR(m) || S_ISBLK(m)) return "a device";
-  if (S_ISSOCK(m)) return "a socket";
+  if (S_ISDIR(m))
+    return "a directory";
+  if (S_ISFIFO(m))
+    return "a FIFO";
+  if (S_ISCHR(m) || S_ISBLK(m))
+    return "a device";
+  if (S_ISSOCK(m))
+    return "a socket";
   return "not a regular file";
 }
 

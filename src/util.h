@@ -11,19 +11,17 @@
 enum exit_status {
   EXIT_ALL_RESOLVED = 0,
   EXIT_SOME_UNRESOLVED = 1,
-  EXIT_USAGE = 2,       /* bad option or bad input */
-  EXIT_TARGET = 3,      /* target not found, not running, not enterable */
-  EXIT_DNS = 4,         /* no name answered: DNS server unreachable */
-  EXIT_OUTPUT = 5,      /* output could not be written; internal failure */
+  EXIT_USAGE = 2,  /* bad option or bad input */
+  EXIT_TARGET = 3, /* target not found, not running, not enterable */
+  EXIT_DNS = 4,    /* no name answered: DNS server unreachable */
+  EXIT_OUTPUT = 5, /* output could not be written; internal failure */
 };
 
 enum verbosity { VERBOSITY_QUIET = 0, VERBOSITY_NORMAL = 1, VERBOSITY_VERBOSE = 2 };
 extern enum verbosity verbosity;
 
-void die(int status, const char *fmt, ...)
-    __attribute__((noreturn, format(printf, 2, 3)));
-void die_errno(int status, const char *fmt, ...)
-    __attribute__((noreturn, format(printf, 2, 3)));
+void die(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
+void die_errno(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

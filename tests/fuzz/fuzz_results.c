@@ -22,8 +22,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   unsigned families = (data[0] & 3) ? (data[0] & 3) : FAMILY_V4;
   bool keep_all = data[0] & 4;
   struct name_result r[4] = {0};
-  struct results_decoder d = {.n = l.count, .families = families, .keep_all = keep_all,
-                              .results = r};
+  struct results_decoder d = {
+      .n = l.count, .families = families, .keep_all = keep_all, .results = r};
   /* Feed in two pieces, as a pipe might deliver it. */
   size_t cut = size > 1 ? data[1] % size : 0;
   size_t used = results_decode_some(&d, (const char *)data + 1, cut ? cut - 1 : 0);

@@ -7,27 +7,26 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...)                                                       \
-  do {                                                                      \
-    bool ok_c_ = (cond);                                                    \
-    tap_n++;                                                                \
-    if (!ok_c_)                                                             \
-      tap_failed++;                                                         \
-    printf("%sok %d - ", ok_c_ ? "" : "not ", tap_n);                       \
-    printf(__VA_ARGS__);                                                    \
-    printf("\n");                                                           \
-    if (!ok_c_)                                                             \
-      printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);       \
+#define ok(cond, ...)                                                                              \
+  do {                                                                                             \
+    bool ok_c_ = (cond);                                                                           \
+    tap_n++;                                                                                       \
+    if (!ok_c_)                                                                                    \
+      tap_failed++;                                                                                \
+    printf("%sok %d - ", ok_c_ ? "" : "not ", tap_n);                                              \
+    printf(__VA_ARGS__);                                                                           \
+    printf("\n");                                                                                  \
+    if (!ok_c_)                                                                                    \
+      printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
   } while (0)
 
-#define is_str(got, want, ...)                                              \
-  do {                                                                      \
-    const char *g_ = (got), *w_ = (want);                                   \
-    bool same_ = (g_ == NULL && w_ == NULL) || (g_ && w_ && !strcmp(g_, w_)); \
-    ok(same_, __VA_ARGS__);                                                 \
-    if (!same_)                                                             \
-      printf("#   got: \"%s\"\n#   expected: \"%s\"\n", g_ ? g_ : "(null)", \
-             w_ ? w_ : "(null)");                                           \
+#define is_str(got, want, ...)                                                                     \
+  do {                                                                                             \
+    const char *g_ = (got), *w_ = (want);                                                          \
+    bool same_ = (g_ == NULL && w_ == NULL) || (g_ && w_ && !strcmp(g_, w_));                      \
+    ok(same_, __VA_ARGS__);                                                                        \
+    if (!same_)                                                                                    \
+      printf("#   got: \"%s\"\n#   expected: \"%s\"\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
   } while (0)
 
 static inline int tap_done(void) {

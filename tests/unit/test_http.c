@@ -16,7 +16,8 @@ static void collect(const char *name, void *ctx) {
 int main(void) {
   struct http_response r;
   ok(!http_parse_response(RESP("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
-                               "Content-Length: 2\r\n\r\n{}"), &r) &&
+                               "Content-Length: 2\r\n\r\n{}"),
+                          &r) &&
          r.status == 200 && r.body_len == 2 && !strcmp(r.body, "{}"),
      "200 with Content-Length");
   http_response_free(&r);
@@ -67,11 +68,18 @@ int main(void) {
   ok(!engine_parse_inspect(stopped, sizeof stopped - 1, &st) && !st.running,
      "stopped container parsed");
   static const char *bad_json[] = {
-      "", "[]", "{}", "{\"State\":[]}", "{\"State\":{\"Pid\":\"1\",\"Running\":true}}",
-      "{\"State\":{\"Pid\":-5,\"Running\":true}}", "{\"State\":{\"Pid\":1,\"Running\":1}}",
-      "{\"State\":{\"Pid\":0,\"Running\":true}}", "{\"State\":{\"Pid\":99999999999,\"Running\":true}}",
+      "",
+      "[]",
+      "{}",
+      "{\"State\":[]}",
+      "{\"State\":{\"Pid\":\"1\",\"Running\":true}}",
+      "{\"State\":{\"Pid\":-5,\"Running\":true}}",
+      "{\"State\":{\"Pid\":1,\"Running\":1}}",
+      "{\"State\":{\"Pid\":0,\"Running\":true}}",
+      "{\"State\":{\"Pid\":99999999999,\"Running\":true}}",
       "{\"State\":{\"Pid\":1,\"Running\":true},\"State\":{\"Pid\":2,\"Running\":true}}",
-      "{\"State\":{\"Pid\":1,\"Running\":true}", "\xff\xfe",
+      "{\"State\":{\"Pid\":1,\"Running\":true}",
+      "\xff\xfe",
   };
   for (size_t i = 0; i < N_ELEMENTS(bad_json); i++) {
     const char *why = engine_parse_inspect(bad_json[i], strlen(bad_json[i]), &st);

@@ -16,8 +16,8 @@ static void feed(struct name_list *l, const char *text, size_t len) {
 }
 
 int main(void) {
-  static const char *valid[] = {"postgres", "my_db", "my-db", "MyDB", "a", "es.local",
-                                "x1", "web-1.backend", "_srv"};
+  static const char *valid[] = {"postgres", "my_db", "my-db",         "MyDB", "a",
+                                "es.local", "x1",    "web-1.backend", "_srv"};
   for (size_t i = 0; i < N_ELEMENTS(valid); i++)
     ok(name_invalid_reason(valid[i], strlen(valid[i])) == NULL, "valid: %s", valid[i]);
 
@@ -37,16 +37,15 @@ int main(void) {
     const char *text;
     size_t len;
   } invalid[] = {
-      {"", 0},          {"two words", 9}, {"tab\tname", 8}, {"nul\0byte", 8},
-      {"ctrl\x01", 5},  {"caf\xc3\xa9", 5}, {"a..b", 4},    {".lead", 5},
-      {"trail.", 6},    {"-dash", 5},     {"a/b", 3},       {"a;b", 3},
-      {"+short", 6},    {"a b\r", 4},     {"x.-y", 4},      {"\x7f", 1},
+      {"", 0},         {"two words", 9},   {"tab\tname", 8}, {"nul\0byte", 8},
+      {"ctrl\x01", 5}, {"caf\xc3\xa9", 5}, {"a..b", 4},      {".lead", 5},
+      {"trail.", 6},   {"-dash", 5},       {"a/b", 3},       {"a;b", 3},
+      {"+short", 6},   {"a b\r", 4},       {"x.-y", 4},      {"\x7f", 1},
   };
   for (size_t i = 0; i < N_ELEMENTS(invalid); i++) {
     char shown[200];
     escape_for_message(shown, invalid[i].text, invalid[i].len, 40);
-    ok(name_invalid_reason(invalid[i].text, invalid[i].len) != NULL, "invalid: \"%s\"",
-       shown);
+    ok(name_invalid_reason(invalid[i].text, invalid[i].len) != NULL, "invalid: \"%s\"", shown);
   }
 
   ok(name_is_dotted("a.b") && !name_is_dotted("ab"), "dotted names are recognized");

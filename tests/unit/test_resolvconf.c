@@ -36,14 +36,16 @@ int main(void) {
   ok(rc.nsearch == 1, "last of search/domain wins");
   is_str(rc.search[0], "two.example", "domain line");
 
-  PARSE(&rc, "search ok.example. bad..example " "a.b.c.d.e.f.g\n");
-  ok(rc.nsearch == 2, "invalid search domain dropped, trailing dot removed (got %zu)",
-     rc.nsearch);
+  PARSE(&rc, "search ok.example. bad..example "
+             "a.b.c.d.e.f.g\n");
+  ok(rc.nsearch == 2, "invalid search domain dropped, trailing dot removed (got %zu)", rc.nsearch);
   is_str(rc.search[0], "ok.example", "trailing dot removed");
 
   PARSE(&rc, "nameserver not-an-address\nnameserver\nnameserver 1.2.3.4:53\n"
              "nameserver [::1]:53\nnameserver 300.1.1.1\nnameserver 10.0.0.1 trailing\n");
-  ok(rc.nservers == 1, "only the well-formed nameserver, trailing words ignored as glibc does (got %zu)", rc.nservers);
+  ok(rc.nservers == 1,
+     "only the well-formed nameserver, trailing words ignored as glibc does (got %zu)",
+     rc.nservers);
   address_format(&rc.servers[0].addr, a);
   is_str(a, "10.0.0.1", "the one with trailing words");
 
