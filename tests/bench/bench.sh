@@ -21,7 +21,7 @@ for t in dnsperf dnsmasq /usr/bin/time; do
   command -v "$t" >/dev/null || { echo "missing $t (scripts/install-deps)" >&2; exit 1; }
 done
 
-# shellcheck source=../e2e/lib/dockerd.bash
+# shellcheck source=tests/e2e/lib/dockerd.bash
 . "$top/tests/e2e/lib/dockerd.bash"
 work=$(mktemp -d /tmp/hostalias-bench.XXXXXX)
 dnsns=""

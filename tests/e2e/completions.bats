@@ -2,6 +2,7 @@
 # The shell completions load in their shells and complete an option and a
 # container name (asked of a fake Engine API through hostalias itself).
 
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
 load lib/common
 load lib/fakes
 

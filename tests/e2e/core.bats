@@ -4,6 +4,7 @@
 #   extra alias "search"; api, a service scaled to three containers; an
 #   IPv6-enabled network with web6 and v6svc.
 
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
 load lib/common
 load lib/dockerd
 
@@ -83,7 +84,8 @@ search $(ha_ip elasticsearch es).traefik.me"
 }
 
 @test "a name that does not exist: reported, the rest written, exit 1, fast" {
-  local t0=$(ms)
+  local t0
+  t0=$(ms)
   run_split "$HOSTALIAS" web postgres no-such-service elasticsearch
   local took=$(( $(ms) - t0 ))
   assert_status 1
@@ -222,8 +224,8 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
   assert_eq "$(cat "$f")" "postgres $ip.traefik.me
 search $(ha_ip elasticsearch es).traefik.me"
   chmod 0600 "$f"
-  local ino mtime
-  ino=$(stat -c %i "$f"); mtime=$(stat -c %Y.%X "$f")
+  local ino
+  ino=$(stat -c %i "$f")
   sleep 1
   run_split "$HOSTALIAS" -o "$f" web postgres search
   assert_status 0
@@ -259,7 +261,8 @@ search $(ha_ip elasticsearch es).traefik.me"
 }
 
 @test "DNS server unreachable: exit 4 within the deadline, connection refused or silence" {
-  local t0=$(ms)
+  local t0
+  t0=$(ms)
   run_split "$HOSTALIAS" --server 127.0.0.1:1 --timeout 0.3 --tries 1 web postgres search
   assert_status 4
   assert_contains "$stderr" "server unreachable (connection refused)"

@@ -3,6 +3,7 @@
 # bad input, and privilege rules. Real faults: iptables and tc netem inside
 # a test namespace, real sockets, real signals.
 
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
 load lib/common
 load lib/fakes
 
@@ -64,7 +65,8 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
 }
 
 @test "server not listening: connection refused, exit 4, fast" {
-  local t0=$(ms)
+  local t0
+  t0=$(ms)
   run_split ha a b
   assert_status 4
   assert_contains "$stderr" "server unreachable (connection refused)"
@@ -90,7 +92,8 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   dns_stop
   fake_container_stop
   umount "/run/netns/$fns"; rm -f "/run/netns/$fns"
-  local t0=$(ms) rc=0
+  local t0 rc=0
+  t0=$(ms)
   wait "$h" || rc=$?
   [ "$rc" -eq 4 ] || { echo "exit $rc: $(cat "$BATS_TEST_TMPDIR/err")" >&2; return 1; }
   [ $(( $(ms) - t0 )) -lt 6000 ]
@@ -203,7 +206,7 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   assert_status 2
   assert_contains "$stderr" "line 1: line longer than 1024 characters"
   local rss=${stderr##*rss=}
-  [ "$rss" -lt 20000 ] || { echo "RSS $rss KiB" >&2; return 1; }
+  rss_bounded "$rss" 20000
 
   run_split "$HOSTALIAS" --netns "/run/netns/$NS" < <(printf 'ok\nnul\0byte\n')
   assert_status 2

@@ -4,6 +4,7 @@
 # written. The "containers" here are processes with their own root and
 # network namespace (what a runtime makes), so their files can be anything.
 
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
 load lib/common
 load lib/fakes
 
@@ -61,7 +62,8 @@ run_fake() {
 
 @test "resolv.conf and hosts as a FIFO: refused at once, nothing blocks" {
   mkfifo "$ROOT/etc/resolv.conf" "$ROOT/etc/hosts"
-  local t0=$(ms)
+  local t0
+  t0=$(ms)
   run_fake postgres
   [ $(( $(ms) - t0 )) -lt 5000 ]
   assert_contains "$stderr" "/etc/resolv.conf: is a FIFO; ignored"
@@ -89,7 +91,7 @@ run_fake() {
   assert_contains "$stderr" "longer than 1048576 bytes"
   assert_contains "$stderr" "asking nameservers 10.55.55.55:53"
   local rss=${stderr##*rss=}
-  [ "$rss" -lt 20000 ] || { echo "peak RSS $rss KiB" >&2; return 1; }
+  rss_bounded "$rss" 20000
 }
 
 @test "resolv.conf full of NUL bytes, and with 10,000 nameserver lines" {

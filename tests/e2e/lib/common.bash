@@ -40,3 +40,11 @@ assert_contains() {
 
 # Milliseconds since the epoch, for time bounds.
 ms() { date +%s%3N; }
+
+# rss_bounded KIB LIMIT: the peak RSS is under LIMIT KiB. Under valgrind or
+# a sanitizer (HOSTALIAS_NO_RSS=1) the figure is the tool's, not ours, so
+# the bound is checked by the plain build's run only.
+rss_bounded() {
+  [ -n "${HOSTALIAS_NO_RSS:-}" ] && return 0
+  [ "$1" -lt "$2" ] || { echo "peak RSS $1 KiB, limit $2" >&2; return 1; }
+}

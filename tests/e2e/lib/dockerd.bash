@@ -36,8 +36,7 @@ ha_engine_start() {
     -H "$DOCKER_HOST" --pidfile "$HA_STATE/docker.pid" \
     --bridge=none --dns "$HA_UPSTREAM" --log-level=warn \
     >"$HA_STATE/dockerd.log" 2>&1 &
-  local i
-  for i in $(seq 1 150); do
+  for _ in $(seq 1 150); do
     docker version >/dev/null 2>&1 && break
     sleep 0.2
   done
