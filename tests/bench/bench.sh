@@ -70,7 +70,7 @@ diff <(bash "$work/reference.sh" web <"$work/names.10") <("$HOSTALIAS" web <"$wo
   { echo "reference and hostalias disagree" >&2; exit 1; }
 
 echo
-echo "## 1. Against the reference script (whole process, median of alternating runs)"
+echo "### 1. Against the reference script (whole process, median of alternating runs)"
 echo
 printf '| N | reference (ms) | hostalias (ms) | ratio |\n| ---: | ---: | ---: | ---: |\n'
 for n in 1 10 100 1000; do
@@ -86,7 +86,7 @@ for n in 1 10 100 1000; do
 done
 
 echo
-echo "## 2. Against the server's limit (dnsperf in the same namespace, same names)"
+echo "### 2. Against the server's limit (dnsperf in the same namespace, same names)"
 echo
 pid=$(ha_pid web)
 printf '| server | dnsperf (queries/s) | hostalias N=%s (names/s) | fraction | failed names |\n| --- | ---: | ---: | ---: | ---: |\n' "$NALIAS"
@@ -123,6 +123,8 @@ nsenter --net="/run/netns/$dnsns" dnsmasq --no-resolv --no-hosts --addn-hosts="$
 for _ in $(seq "$reps"); do
   dnsperf_qps "/run/netns/$dnsns" 127.0.0.1 >>"$work/a"
   t=$(wall_ms "$work/names.big" "$HOSTALIAS" -q --netns "/run/netns/$dnsns" --server 127.0.0.1 --deadline 60 -o "$work/big.alias")
+  # Say which names failed, if any, and why (on stderr, apart from the table).
+  "$HOSTALIAS" -q --netns "/run/netns/$dnsns" --server 127.0.0.1 --deadline 60 <"$work/names.big" 2>&1 >/dev/null | head -n 5 >&2
   echo "$BIG / ($t / 1000)" | bc -l >>"$work/b"
   grep -c . "$work/big.alias" | awk -v n=$BIG '{print n - $1}' >>"$work/f"
   rm -f "$work/big.alias"
@@ -131,7 +133,7 @@ a=$(median <"$work/a"); b=$(median <"$work/b"); f=$(sort -n "$work/f" | tail -n1
 printf '| dnsmasq, %s names | %.0f | %.0f (N=%s) | %.0f%% | %s |\n' "$BIG" "$a" "$b" "$BIG" "$(echo "100 * $b / $a" | bc -l)" "$f"
 
 echo
-echo "## 3. Cost of one pass, one name (median of 21 runs of hostalias -v)"
+echo "### 3. Cost of one pass, one name (median of 21 runs of hostalias -v)"
 echo
 # shellcheck disable=SC2069 # stderr (the timings) kept, stdout dropped
 for _ in $(seq 21); do "$HOSTALIAS" -v web svc0 2>&1 >/dev/null; done >"$work/v.log"
@@ -156,7 +158,7 @@ printf '| floor: fork+exec of /bin/true | %s |\n' "$(median <"$work/a")"
 printf '| floor: hostalias -V (exec, dynamic linking, exit) | %s |\n' "$(median <"$work/b")"
 
 echo
-echo "## 4. Peak RSS (whole process tree, /usr/bin/time)"
+echo "### 4. Peak RSS (whole process tree, /usr/bin/time)"
 echo
 printf '| N | peak RSS (KiB) | exit status |\n| ---: | ---: | ---: |\n'
 for n in 100 10000; do
