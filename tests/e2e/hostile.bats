@@ -171,3 +171,17 @@ run_evil() {
   [ "$(grep -c . "$BATS_TEST_TMPDIR/out")" = 2 ]
   well_formed "$BATS_TEST_TMPDIR/out" alias
 }
+
+@test "--netns /run/netns/NAME reads /etc/netns/NAME/resolv.conf and hosts, as ip netns exec does" {
+  ns_start "$NS"
+  dns_start "$NS" normal
+  mkdir -p "/etc/netns/$NS"
+  printf 'nameserver 127.0.0.1\n' >"/etc/netns/$NS/resolv.conf"
+  printf '10.20.30.40 pinned\n' >"/etc/netns/$NS/hosts"
+  run_split "$HOSTALIAS" -v --netns "/run/netns/$NS" pinned other
+  rm -rf "/etc/netns/$NS"
+  assert_status 0
+  assert_contains "$stderr" "asking nameservers 127.0.0.1:53"
+  assert_contains "$output" "pinned 10.20.30.40.traefik.me"
+  assert_contains "$output" "other 10.0.0."
+}
