@@ -139,7 +139,7 @@ echo
 for _ in $(seq 21); do "$HOSTALIAS" -v web svc0 2>&1 >/dev/null; done >"$work/v.log"
 ph() { grep -o "$1 [0-9.]* ms" "$work/v.log" | awk '{print $(NF-1)}' | median; }
 printf '| part | ms |\n| --- | ---: |\n'
-printf '| fork the resolver; meanwhile Engine API lookup, pidfd, namespace, files | %s |\n' "$(ph 'read its files')"
+printf '| Engine API lookup, pidfd, namespace and file handles, reading the files | %s |\n' "$(ph 'read its files')"
 printf '| fork, enter the namespace, drop privileges | %s |\n' "$(ph 'enter netns and drop privileges')"
 printf '| parse the container'"'"'s files | %s |\n' "$(ph 'parse container files')"
 printf '| c-ares channel set-up | %s |\n' "$(ph 'channel set-up')"
