@@ -25,7 +25,10 @@
 #include "target.h"
 #include "util.h"
 
-#define DEFAULT_CONCURRENCY 200
+/* Measured on loopback: dnsmasq and dockerd's resolver drop queries past about
+ * 150 in flight (their socket buffers fill), and each loss costs a retry
+ * timeout; 100 loses nothing and is within 10% of the best rate. */
+#define DEFAULT_CONCURRENCY 100
 #define MAX_CONCURRENCY 4096 /* far below c-ares' 65,536 query IDs */
 #define DEFAULT_DEADLINE_MS 10000
 #define ENGINE_TIMEOUT_MS 5000
@@ -53,7 +56,7 @@ static void usage(FILE *f) {
         "  -6                        IPv6 addresses; -4 -6 takes either (IPv4 first)\n"
         "  -s, --server ADDR[:PORT]  ask this server, not the container's resolv.conf\n"
         "                            nameservers (up to 3; [ADDR6]:PORT for IPv6)\n"
-        "  -c, --concurrency N       queries in flight at most (default 200)\n"
+        "  -c, --concurrency N       queries in flight at most (default 100)\n"
         "  -t, --timeout SECONDS     first try's timeout (default: the container's\n"
         "                            options timeout, else 1)\n"
         "      --tries N             tries per query (default: the container's\n"

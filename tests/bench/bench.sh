@@ -172,4 +172,16 @@ rc=0
 printf '| %s (dnsmasq) | %s | %s |\n' "$BIG" "$(tail -n1 "$work/rss")" "$rc"
 
 echo
+echo "### 5. Queries in flight (--concurrency) against dnsmasq, $BIG names, one try each"
+echo
+printf '| in flight | seconds | names lost (no retry) |\n| ---: | ---: | ---: |\n'
+for c in 50 100 150 200 400; do
+  t0=$EPOCHREALTIME
+  lost=$("$HOSTALIAS" -c "$c" --tries 1 --netns "/run/netns/$dnsns" --server 127.0.0.1 \
+    --deadline 60 <"$work/names.big" 2>&1 >/dev/null | grep -c 'timed out' || true)
+  t1=$EPOCHREALTIME
+  printf '| %s | %.2f | %s |\n' "$c" "$(echo "$t1 - $t0" | bc -l)" "$lost"
+done
+
+echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), c-ares $("$HOSTALIAS" -V | sed 's/.*c-ares \([0-9.]*\).*/\1/'), dockerd $(docker version -f '{{.Server.Version}}')"
