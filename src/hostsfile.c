@@ -5,10 +5,6 @@
 #include "names.h"
 #include "util.h"
 
-static bool is_blank(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_fn fn, void *ctx) {
   size_t pairs = 0, bad = 0, dropped = 0;
   const char *p = buf, *end = buf + len;
@@ -20,7 +16,7 @@ size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_
     const char *hash = memchr(q, '#', (size_t)(eol - q));
     if (hash)
       eol = hash;
-    while (q < eol && is_blank(*q))
+    while (q < eol && is_line_space(*q))
       q++;
     if (q == eol)
       continue;
@@ -29,7 +25,7 @@ size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_
       continue;
     }
     const char *a = q;
-    while (q < eol && !is_blank(*q))
+    while (q < eol && !is_line_space(*q))
       q++;
     char atext[ADDRESS_TEXT_MAX + 1];
     size_t alen = (size_t)(q - a);
@@ -49,12 +45,12 @@ size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_
     }
     bool any = false;
     for (;;) {
-      while (q < eol && is_blank(*q))
+      while (q < eol && is_line_space(*q))
         q++;
       if (q == eol)
         break;
       const char *n = q;
-      while (q < eol && !is_blank(*q))
+      while (q < eol && !is_line_space(*q))
         q++;
       size_t nlen = (size_t)(q - n);
       if (name_invalid_reason(n, nlen)) {

@@ -153,10 +153,6 @@ bool name_list_add(struct name_list *l, const char *text, size_t len, const char
 
 void name_line_reader_init(struct name_line_reader *r) { memset(r, 0, sizeof *r); }
 
-static bool is_space(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 static void finish_line(struct name_line_reader *r, struct name_list *l, const char *source) {
   r->lineno++;
   if (r->overlong) {
@@ -168,9 +164,9 @@ static void finish_line(struct name_line_reader *r, struct name_list *l, const c
   } else {
     const char *s = r->line;
     size_t len = r->len;
-    while (len && is_space(*s))
+    while (len && is_line_space(*s))
       s++, len--;
-    while (len && is_space(s[len - 1]))
+    while (len && is_line_space(s[len - 1]))
       len--;
     if (len && *s != '#')
       name_list_add(l, s, len, source, r->lineno);

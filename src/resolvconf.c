@@ -9,18 +9,14 @@ void resolv_conf_init(struct resolv_conf *rc) {
   rc->ndots = rc->timeout = rc->attempts = -1;
 }
 
-static bool is_blank(char c) {
-  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
 /* Copies the next blank-separated word of [*p, end) into WORD (truncating
  * flag set when it does not fit). Returns its length, 0 at end of line. */
 static size_t next_word(const char **p, const char *end, char *word, size_t size, bool *toolong) {
   const char *s = *p;
-  while (s < end && is_blank(*s))
+  while (s < end && is_line_space(*s))
     s++;
   const char *w = s;
-  while (s < end && !is_blank(*s))
+  while (s < end && !is_line_space(*s))
     s++;
   *p = s;
   size_t len = (size_t)(s - w);

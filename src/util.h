@@ -37,6 +37,11 @@ char *xstrndup(const char *s, size_t n) __attribute__((malloc));
  * shown, then "...". OUT must hold 4 * MAX + 4 bytes. */
 void escape_for_message(char *out, const char *s, size_t len, size_t max);
 
+/* Blank inside a line of a text file. CR counts, so CRLF files parse. */
+static inline bool is_line_space(char c) {
+  return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
 /* Milliseconds and microseconds on CLOCK_MONOTONIC. */
 int64_t now_ms(void);
 int64_t now_us(void);
