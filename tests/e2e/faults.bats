@@ -88,7 +88,13 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   "$HOSTALIAS" --timeout 1 --tries 2 --deadline 5 --pid "$FAKE_PID" -o "$f" a b \
     2>"$BATS_TEST_TMPDIR/err" &
   local h=$!
-  sleep 0.5
+  # Stop the container once the resolver child is in its namespace, waiting
+  # on the slow server (not after a fixed delay: valgrind runs start slowly).
+  for _ in $(seq 1 200); do
+    [ -n "$(pgrep -P "$h" || true)" ] && break
+    sleep 0.05
+  done
+  sleep 0.3
   dns_stop
   fake_container_stop
   umount "/run/netns/$fns"; rm -f "/run/netns/$fns"
