@@ -355,7 +355,6 @@ int main(int argc, char **argv) {
     container = argv[pos++];
   }
 
-  int64_t started = now_ms();
   int64_t t_start = now_us();
   struct name_list names;
   name_list_init(&names);
@@ -450,7 +449,7 @@ int main(int argc, char **argv) {
        (double)(t_names - t_start) / 1000, (double)(t_target - t_names) / 1000,
        (double)(t_resolved - t_target) / 1000, (double)(now_us() - t_resolved) / 1000);
   info("%zu names: %zu resolved, %zu failed (%zu kept stale), in %lld ms", names.count, resolved,
-       failed, stale, (long long)(now_ms() - started));
+       failed, stale, (long long)((now_us() - t_start) / 1000));
 
   strbuf_free(&out);
   free(prev_lines);
