@@ -8,7 +8,9 @@
 
 #include "util.h"
 
-bool outfile_read(const char *path, char **data, size_t *len, bool *exists) {
+/* outfile_read, also giving the fstat of the very file that was read. */
+static bool read_with_stat(const char *path, char **data, size_t *len, bool *exists,
+                           struct stat *st_out) {
   *data = NULL;
   *len = 0;
   *exists = false;
@@ -57,10 +59,16 @@ bool outfile_read(const char *path, char **data, size_t *len, bool *exists) {
     l += (size_t)n;
   }
   buf[l] = '\0';
+  *st_out = st;
   *data = buf;
   *len = l;
   *exists = true;
   return true;
+}
+
+bool outfile_read(const char *path, char **data, size_t *len, bool *exists) {
+  struct stat st;
+  return read_with_stat(path, data, len, exists, &st);
 }
 
 static bool sudo_owner(uid_t *uid, gid_t *gid) {
@@ -78,18 +86,16 @@ bool outfile_replace(const char *path, const char *data, size_t len, bool *uncha
   char *old;
   size_t oldlen;
   bool exists;
-  if (!outfile_read(path, &old, &oldlen, &exists))
+  /* The mode and owner to keep are those of the file just read and
+   * compared, not of whatever the path names a moment later. */
+  struct stat st = {0};
+  if (!read_with_stat(path, &old, &oldlen, &exists, &st))
     return false;
   bool same = exists && oldlen == len && memcmp(old, data, len) == 0;
   free(old);
   if (same) {
     *unchanged = true;
     return true;
-  }
-  struct stat st = {0};
-  if (exists && lstat(path, &st) < 0) {
-    error("%s: %s", path, strerror(errno));
-    return false;
   }
 
   /* The temporary file lives beside PATH, so rename() cannot cross file
