@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* An IPv4 or IPv6 address as hostalias carries it between its parts. */
 #pragma once
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "engine.h"
 
 #include <jansson.h>
@@ -15,12 +16,12 @@ static bool set_path(struct engine *e, const char *addr, const char *what) {
   if (strncmp(addr, "unix://", 7) == 0)
     path = addr + 7;
   else if (strstr(addr, "://")) {
-    error("%s %s: only unix:// sockets are supported", what, addr);
+    log_error("%s %s: only unix:// sockets are supported", what, addr);
     return false;
   }
   if (path[0] != '/' || strlen(path) >= sizeof e->socket_path) {
-    error("%s %s: expected unix:///absolute/path (under %zu bytes)", what, addr,
-          sizeof e->socket_path);
+    log_error("%s %s: expected unix:///absolute/path (under %zu bytes)", what, addr,
+              sizeof e->socket_path);
     return false;
   }
   strcpy(e->socket_path, path);
@@ -36,7 +37,7 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   if (env && *env) {
     if (strncmp(env, "unix://", 7) == 0)
       return set_path(e, env, "DOCKER_HOST");
-    warn("DOCKER_HOST=%s is not a unix socket; ignored", env);
+    log_warn("DOCKER_HOST=%s is not a unix socket; ignored", env);
   }
   struct stat st;
   if (stat(DEFAULT_DOCKER_SOCKET, &st) == 0 || stat(DEFAULT_PODMAN_SOCKET, &st) != 0)
@@ -81,7 +82,7 @@ const char *engine_parse_inspect(const char *json, size_t len, struct container_
   json_error_t jerr;
   json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
   if (!root)
-    return "reply is not valid JSON";
+    return "reply is not valid JSON (or repeats a key)";
   const char *why = NULL;
   json_t *state = json_object_get(root, "State");
   json_t *pid = state ? json_object_get(state, "Pid") : NULL;
@@ -127,23 +128,23 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
   char err[256];
   enum http_error he = engine_get(e, path, &r, err, sizeof err);
   if (he != HTTP_OK) {
-    error("cannot ask the Engine API about container %s: %s", target, err);
+    log_error("cannot ask the Engine API about container %s: %s", target, err);
     if (he == HTTP_DENIED)
-      error("hint: run as root or as a member of the docker group");
+      log_error("hint: run as root or as a member of the docker group");
     return ENGINE_ERROR;
   }
   enum engine_result result = ENGINE_ERROR;
   if (r.status == 404) {
-    error("no such container: %s (asked %s)", target, e->socket_path);
+    log_error("no such container: %s (asked %s)", target, e->socket_path);
     result = ENGINE_NOT_FOUND;
   } else if (r.status != 200) {
     char msg[256];
     api_message(&r, msg, sizeof msg);
-    error("the Engine API at %s refused to inspect %s: %s", e->socket_path, target, msg);
+    log_error("the Engine API at %s refused to inspect %s: %s", e->socket_path, target, msg);
   } else {
     const char *why = engine_parse_inspect(r.body, r.body_len, out);
     if (why)
-      error("the Engine API at %s gave a bad answer about %s: %s", e->socket_path, target, why);
+      log_error("the Engine API at %s gave a bad answer about %s: %s", e->socket_path, target, why);
     else
       result = ENGINE_FOUND;
   }
@@ -153,7 +154,9 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
 
 const char *engine_parse_list(const char *json, size_t len, void (*fn)(const char *name, void *ctx),
                               void *ctx) {
-  json_t *root = json_loadb(json, len, 0, NULL);
+  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+  if (!root)
+    return "reply is not valid JSON (or repeats a key)";
   if (!json_is_array(root)) {
     json_decref(root);
     return "reply is not a JSON array";
@@ -181,18 +184,18 @@ bool engine_list_running(const struct engine *e, void (*fn)(const char *name, vo
   struct http_response r;
   char err[256];
   if (engine_get(e, "/containers/json", &r, err, sizeof err) != HTTP_OK) {
-    error("cannot list containers: %s", err);
+    log_error("cannot list containers: %s", err);
     return false;
   }
   bool ok = false;
   if (r.status != 200) {
     char msg[256];
     api_message(&r, msg, sizeof msg);
-    error("the Engine API at %s refused to list containers: %s", e->socket_path, msg);
+    log_error("the Engine API at %s refused to list containers: %s", e->socket_path, msg);
   } else {
     const char *why = engine_parse_list(r.body, r.body_len, fn, ctx);
     if (why)
-      error("the Engine API at %s gave a bad container list: %s", e->socket_path, why);
+      log_error("the Engine API at %s gave a bad container list: %s", e->socket_path, why);
     ok = !why;
   }
   http_response_free(&r);

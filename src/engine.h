@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Docker (or Podman) Engine API, reached on its unix socket. */
 #pragma once
 

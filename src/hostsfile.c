@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "hostsfile.h"
 
 #include <string.h>
@@ -69,8 +70,8 @@ size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_
       bad++;
   }
   if (bad)
-    warn("%s: %zu malformed entries ignored", source, bad);
+    log_warn("%s: %zu malformed entries ignored", source, bad);
   if (dropped)
-    warn("%s: %zu entries beyond the first %d ignored", source, dropped, HOSTS_ENTRIES_MAX);
+    log_warn("%s: %zu entries beyond the first %d ignored", source, dropped, HOSTS_ENTRIES_MAX);
   return pairs;
 }

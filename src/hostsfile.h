@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bounded parser for the container's /etc/hosts, which the container's own
  * libc consults before DNS ("files" before "dns" in nsswitch.conf). */
 #pragma once

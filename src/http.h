@@ -1,7 +1,6 @@
+/* SPDX-License-Identifier: MIT */
 /* A small, strict HTTP/1.0 client for a unix socket: one request per
- * connection, a bounded reply, a deadline. Enough for the Engine API and
- * usable for any number of requests (the watch mode and network discovery
- * will make several). */
+ * connection, a bounded reply, a deadline. Enough for the Engine API. */
 #pragma once
 
 #include <stdbool.h>

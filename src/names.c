@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "names.h"
 
 #include <errno.h>
@@ -105,9 +106,9 @@ static void report_invalid(const char *source, size_t line, const char *reason, 
   char shown[4 * 80 + 4];
   escape_for_message(shown, text, len, 80);
   if (line)
-    error("%s line %zu: invalid name (%s): \"%s\"", source, line, reason, shown);
+    log_error("%s line %zu: invalid name (%s): \"%s\"", source, line, reason, shown);
   else
-    error("%s: invalid name (%s): \"%s\"", source, reason, shown);
+    log_error("%s: invalid name (%s): \"%s\"", source, reason, shown);
 }
 
 bool name_list_add(struct name_list *l, const char *text, size_t len, const char *source,
@@ -123,7 +124,7 @@ bool name_list_add(struct name_list *l, const char *text, size_t len, const char
   if (l->count >= NAMES_MAX) {
     l->errors++;
     if (line)
-      error("%s line %zu: more than %d names; the rest is ignored", source, line, NAMES_MAX);
+      log_error("%s line %zu: more than %d names; the rest is ignored", source, line, NAMES_MAX);
     return false;
   }
   if (l->count == l->cap) {
@@ -159,8 +160,8 @@ static void finish_line(struct name_line_reader *r, struct name_list *l, const c
     l->errors++;
     char shown[4 * 40 + 4];
     escape_for_message(shown, r->line, r->len, 40);
-    error("%s line %zu: line longer than %d characters: \"%s\"", source, r->lineno, NAME_LINE_MAX,
-          shown);
+    log_error("%s line %zu: line longer than %d characters: \"%s\"", source, r->lineno,
+              NAME_LINE_MAX, shown);
   } else {
     const char *s = r->line;
     size_t len = r->len;
@@ -212,7 +213,7 @@ bool names_read_fd(struct name_list *l, int fd, const char *source) {
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      error("cannot read names from %s: %s", source, strerror(errno));
+      log_error_errno("cannot read names from %s", source);
       return false;
     }
     if (n == 0)

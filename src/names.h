@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The list of names to resolve: read from arguments or a stream, validated,
  * de-duplicated case-insensitively, kept in input order. */
 #pragma once

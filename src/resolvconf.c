@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "resolvconf.h"
 
 #include <string.h>
@@ -176,12 +177,12 @@ void resolv_conf_parse(struct resolv_conf *rc, const char *buf, size_t len, cons
     }
   }
   if (extra_servers)
-    warn("%s: %zu nameserver lines beyond the first %d ignored", source, extra_servers,
-         RESOLV_MAX_NAMESERVERS);
+    log_warn("%s: %zu nameserver lines beyond the first %d ignored", source, extra_servers,
+             RESOLV_MAX_NAMESERVERS);
   if (bad_lines)
-    warn("%s: %zu malformed or unknown lines ignored", source, bad_lines);
+    log_warn("%s: %zu malformed or unknown lines ignored", source, bad_lines);
   if (bad_search)
-    warn("%s: %zu invalid or surplus search domains ignored", source, bad_search);
+    log_warn("%s: %zu invalid or surplus search domains ignored", source, bad_search);
   if (nul_lines)
-    warn("%s: %zu lines with NUL bytes ignored", source, nul_lines);
+    log_warn("%s: %zu lines with NUL bytes ignored", source, nul_lines);
 }

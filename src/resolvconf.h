@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A bounded parser for the container's resolv.conf. The container controls
  * this file, so it is never handed to c-ares (whose own parser had CVEs):
  * only the keywords glibc honours and hostalias needs are read, within the

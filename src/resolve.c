@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "resolve.h"
 
 #include <ares.h>
@@ -10,56 +11,6 @@
 
 #include "hostsfile.h"
 #include "util.h"
-
-const char *name_status_text(enum name_status s) {
-  switch (s) {
-  case NAME_PENDING: return "not resolved";
-  case NAME_RESOLVED: return "resolved";
-  case NAME_NXDOMAIN: return "no such name";
-  case NAME_NODATA: return "no address of that family";
-  case NAME_TIMEOUT: return "timed out";
-  case NAME_REFUSED: return "server refused";
-  case NAME_SERVFAIL: return "server failure";
-  case NAME_UNREACHABLE: return "server unreachable (connection refused)";
-  case NAME_BADRESP: return "malformed answer from server";
-  case NAME_FAILED: break;
-  }
-  return "lookup failed";
-}
-
-void name_result_add(struct name_result *r, const struct address *addr, bool keep_all) {
-  if (r->naddrs == 0 || address_compare(addr, &r->best) < 0)
-    r->best = *addr;
-  if (!keep_all) {
-    r->naddrs = 1;
-    return;
-  }
-  if (!r->all)
-    r->all = xcalloc(RESULT_ADDRS_MAX, sizeof *r->all);
-  /* Insertion into a short sorted array; duplicates are dropped. */
-  size_t i = 0;
-  while (i < r->naddrs && address_compare(&r->all[i], addr) < 0)
-    i++;
-  if (i < r->naddrs && address_compare(&r->all[i], addr) == 0)
-    return;
-  if (i >= RESULT_ADDRS_MAX)
-    return;
-  size_t tail = r->naddrs - i;
-  if (r->naddrs == RESULT_ADDRS_MAX)
-    tail--;
-  memmove(&r->all[i + 1], &r->all[i], tail * sizeof *r->all);
-  r->all[i] = *addr;
-  if (r->naddrs < RESULT_ADDRS_MAX)
-    r->naddrs++;
-}
-
-void name_results_free(struct name_result *results, size_t n) {
-  if (!results)
-    return;
-  for (size_t i = 0; i < n; i++)
-    free(results[i].all);
-  free(results);
-}
 
 struct hosts_ctx {
   const struct name_list *names;
@@ -185,8 +136,8 @@ static bool set_servers(ares_channel ch, const struct resolv_conf *rc) {
       len += (size_t)snprintf(csv + len, sizeof csv - len, "%s[%s]:%u%%%s", len ? "," : "", a,
                               ns->port, ns->scope);
 #else
-      warn("nameserver %s%%%s: this c-ares (%s) cannot use link-local zones; skipped", a, ns->scope,
-           ares_version(NULL));
+      log_warn("nameserver %s%%%s: this c-ares (%s) cannot use link-local zones; skipped", a,
+               ns->scope, ares_version(NULL));
 #endif
       continue;
     }
@@ -197,13 +148,13 @@ static bool set_servers(ares_channel ch, const struct resolv_conf *rc) {
       len += (size_t)snprintf(csv + len, sizeof csv - len, "%s%s:%u", len ? "," : "", a, ns->port);
   }
   if (len == 0) {
-    error("no usable nameserver");
+    log_error("no usable nameserver");
     return false;
   }
-  info("asking nameservers %s", csv);
+  log_info("asking nameservers %s", csv);
   int st = ares_set_servers_ports_csv(ch, csv);
   if (st != ARES_SUCCESS) {
-    error("cannot use nameservers %s: %s", csv, ares_strerror(st));
+    log_error("cannot use nameservers %s: %s", csv, ares_strerror(st));
     return false;
   }
   return true;
@@ -252,7 +203,7 @@ static bool channel_init(struct pass *p) {
 #endif
   int st = ares_init_options(&p->channel, &o, mask);
   if (st != ARES_SUCCESS) {
-    error("cannot set up the resolver: %s", ares_strerror(st));
+    log_error("cannot set up the resolver: %s", ares_strerror(st));
     return false;
   }
   if (!set_servers(p->channel, &cfg->rc)) {
@@ -288,7 +239,7 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
 
   p.epfd = epoll_create1(EPOLL_CLOEXEC);
   if (p.epfd < 0) {
-    error("epoll_create1: %s", strerror(errno));
+    log_error_errno("epoll_create1");
     return false;
   }
   int64_t t0 = now_us();
@@ -324,7 +275,7 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
     int wait = (int)(t->tv_sec * 1000 + (t->tv_usec + 999) / 1000);
     int n = epoll_wait(p.epfd, events, (int)N_ELEMENTS(events), wait);
     if (n < 0 && errno != EINTR) {
-      error("epoll_wait: %s", strerror(errno));
+      log_error_errno("epoll_wait");
       break;
     }
     if (n <= 0) {
@@ -350,7 +301,7 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
   ares_destroy(p.channel);
   close(p.epfd);
   free(p.slots);
-  info("timing (c-ares): channel set-up %.3f ms, queries %.3f ms", (double)(t1 - t0) / 1000,
-       (double)(t2 - t1) / 1000);
+  log_info("timing (c-ares): channel set-up %.3f ms, queries %.3f ms", (double)(t1 - t0) / 1000,
+           (double)(t2 - t1) / 1000);
   return true;
 }

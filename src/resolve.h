@@ -1,49 +1,17 @@
-/* The resolving pass: every pending name through one c-ares channel,
- * concurrently, with a cap on queries in flight and an overall deadline.
- * It touches no file and no global state, so it can run again (watch mode)
- * and runs unprivileged inside the target's network namespace. */
+/* SPDX-License-Identifier: MIT */
+/* The c-ares pass: every pending name through one channel, concurrently,
+ * with a cap on queries in flight and an overall deadline. It touches no
+ * file and no global state, and runs unprivileged inside the target's
+ * network namespace. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "address.h"
+#include "name_result.h"
 #include "names.h"
 #include "resolvconf.h"
-
-#define RESULT_ADDRS_MAX 32
-
-enum family_mask { FAMILY_V4 = 1, FAMILY_V6 = 2 };
-
-enum name_status {
-  NAME_PENDING = 0,
-  NAME_RESOLVED,
-  NAME_NXDOMAIN,    /* no such name */
-  NAME_NODATA,      /* name exists, no address of the family asked for */
-  NAME_TIMEOUT,     /* no answer in time */
-  NAME_REFUSED,     /* server answered REFUSED */
-  NAME_SERVFAIL,    /* server answered SERVFAIL */
-  NAME_UNREACHABLE, /* connection refused: nothing listens */
-  NAME_BADRESP,     /* malformed answer */
-  NAME_FAILED,      /* anything else */
-  NAME_STATUS_MAX = NAME_FAILED,
-};
-
-const char *name_status_text(enum name_status s);
-
-struct name_result {
-  uint8_t status;      /* enum name_status */
-  bool from_hosts;     /* answered by the container's /etc/hosts */
-  uint16_t naddrs;     /* addresses kept (at most RESULT_ADDRS_MAX) */
-  struct address best; /* the lowest address: the one that is written */
-  struct address *all; /* sorted, naddrs long; only when keeping all */
-};
-
-/* Adds ADDR to R: keeps BEST the lowest address and, when KEEP_ALL, the
- * RESULT_ADDRS_MAX lowest addresses sorted and without duplicates. */
-void name_result_add(struct name_result *r, const struct address *addr, bool keep_all);
-void name_results_free(struct name_result *results, size_t n);
 
 struct resolver_config {
   struct resolv_conf rc; /* servers, search domains, ndots */

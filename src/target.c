@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "target.h"
 
 #include <errno.h>
@@ -146,14 +147,18 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
     pfd = open_in_root_walk(dirfd, rel); /* Linux < 5.6, or valgrind */
   if (pfd < 0) {
     if (errno == ELOOP || errno == EXDEV)
-      warn("%s: symlink leads outside the container or loops; ignored", out->source);
+      log_warn("%s: symlink leads outside the container or loops; ignored", out->source);
     else if (errno != ENOENT)
-      warn("%s: cannot open: %s; ignored", out->source, strerror(errno));
+      log_warn_errno("%s: ignored: cannot open", out->source);
     return;
   }
   struct stat st;
-  if (fstat(pfd, &st) < 0 || !S_ISREG(st.st_mode)) {
-    warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
+  if (fstat(pfd, &st) < 0) {
+    log_warn_errno("%s: ignored: fstat", out->source);
+    return;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    log_warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
     return;
   }
   /* Reopen the O_PATH descriptor for reading: the object is checked, and no
@@ -162,11 +167,15 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
   snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
   _cleanup_fd_ int fd = open(proc, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
-    warn("%s: cannot open: %s; ignored", out->source, strerror(errno));
+    log_warn_errno("%s: ignored: cannot open", out->source);
     return;
   }
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-    warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
+  if (fstat(fd, &st) < 0) {
+    log_warn_errno("%s: ignored: fstat", out->source);
+    return;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    log_warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
     return;
   }
   char *buf = xmalloc(max + 1);
@@ -177,7 +186,7 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      warn("%s: read error: %s; ignored", out->source, strerror(errno));
+      log_warn_errno("%s: ignored: read error", out->source);
       free(buf);
       return;
     }
@@ -191,7 +200,7 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
     }
   }
   if (truncated)
-    warn("%s: longer than %zu bytes; only the first %zu are read", out->source, max, max);
+    log_warn("%s: longer than %zu bytes; only the first %zu are read", out->source, max, max);
   buf[len] = '\0';
   out->data = buf;
   out->len = len;
@@ -206,48 +215,46 @@ static bool pid_alive(const struct target *t) {
 
 static void hint_privilege(int e) {
   if (e == EPERM || e == EACCES)
-    error("hint: entering another process's namespaces needs root or CAP_SYS_ADMIN "
-          "(and CAP_SYS_PTRACE to read its files); try sudo");
+    log_error("hint: entering another process's namespaces needs root or CAP_SYS_ADMIN "
+              "(and CAP_SYS_PTRACE to read its files); try sudo");
 }
 
-static void init_target(struct target *t) {
+void target_init(struct target *t) {
   memset(t, 0, sizeof *t);
   t->pidfd = t->netns_fd = -1;
 }
 
 bool target_open_pid(struct target *t, pid_t pid, const char *label) {
-  init_target(t);
+  target_init(t);
   t->pid = pid;
   snprintf(t->label, sizeof t->label, "%s (pid %d)", label, (int)pid);
   t->pidfd = sys_pidfd_open(pid);
   if (t->pidfd < 0 && errno != ENOSYS) {
     if (errno == ESRCH)
-      error("%s: no such process", t->label);
+      log_error("%s: no such process", t->label);
     else
-      error("%s: pidfd_open: %s", t->label, strerror(errno));
+      log_error_errno("%s: pidfd_open", t->label);
     return false;
   }
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
   t->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
   if (t->netns_fd < 0) {
-    int e = errno;
-    error("%s: cannot open %s: %s", t->label, path, strerror(e));
-    hint_privilege(e);
+    log_error_errno("%s: cannot open %s", t->label, path);
+    hint_privilege(errno);
     return false;
   }
   snprintf(path, sizeof path, "/proc/%d/root", (int)pid);
   _cleanup_fd_ int root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (root < 0) {
-    int e = errno;
-    error("%s: cannot open %s: %s", t->label, path, strerror(e));
-    hint_privilege(e);
+    log_error_errno("%s: cannot open %s", t->label, path);
+    hint_privilege(errno);
     return false;
   }
   /* The PID must still be the process the pidfd names: otherwise the
    * handles above could belong to a newer process that reused the PID. */
   if (!pid_alive(t)) {
-    error("%s: the process exited while hostalias was opening it", t->label);
+    log_error("%s: the process exited while hostalias was opening it", t->label);
     return false;
   }
   snprintf(t->resolv_conf.source, sizeof t->resolv_conf.source, "%s /etc/resolv.conf", label);
@@ -258,19 +265,18 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label) {
 }
 
 bool target_open_netns(struct target *t, const char *path) {
-  init_target(t);
+  target_init(t);
   snprintf(t->label, sizeof t->label, "netns %s", path);
   t->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
   if (t->netns_fd < 0) {
-    int e = errno;
-    error("%s: cannot open: %s", t->label, strerror(e));
-    hint_privilege(e);
+    log_error_errno("%s: cannot open", t->label);
+    hint_privilege(errno);
     return false;
   }
   struct statfs sfs;
   if (fstatfs(t->netns_fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC ||
       ioctl(t->netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
-    error("%s: not a network namespace", t->label);
+    log_error("%s: not a network namespace", t->label);
     return false;
   }
   /* As `ip netns exec` does: /etc/netns/NAME/ holds the namespace's own
@@ -304,7 +310,7 @@ void target_close(struct target *t) {
     close(t->netns_fd);
   free(t->resolv_conf.data);
   free(t->hosts.data);
-  init_target(t);
+  target_init(t);
 }
 
 bool target_enter_netns(const struct target *t) {
@@ -312,8 +318,7 @@ bool target_enter_netns(const struct target *t) {
     return true;
   if (setns(t->netns_fd, CLONE_NEWNET) == 0)
     return true;
-  int e = errno;
-  error("%s: cannot enter its network namespace: %s", t->label, strerror(e));
-  hint_privilege(e);
+  log_error_errno("%s: cannot enter its network namespace", t->label);
+  hint_privilege(errno);
   return false;
 }

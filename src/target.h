@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The privileged half of finding a target: a handle on its network
  * namespace and the bytes of its resolv.conf and hosts file, read without
  * ever leaving its root. Nothing here parses what it reads. */
@@ -23,10 +24,14 @@ struct target {
   struct target_file hosts;
 };
 
+/* An empty target, safe to target_close(). */
+void target_init(struct target *t);
+
 /* Open by process ID. Reports its own errors; false means "not enterable". */
 bool target_open_pid(struct target *t, pid_t pid, const char *label);
 /* Open a network namespace file such as /run/netns/NAME. */
 bool target_open_netns(struct target *t, const char *path);
+/* Frees what T holds and leaves it empty; safe after a failed open. */
 void target_close(struct target *t);
 
 /* Enters the target's network namespace in the calling thread; the pidfd

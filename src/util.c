@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "util.h"
 
 #include <errno.h>
@@ -7,75 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-enum verbosity verbosity = VERBOSITY_NORMAL;
-
-static void vmessage(const char *kind, const char *fmt, va_list ap, int errnum)
-    __attribute__((format(printf, 2, 0)));
-static void vmessage(const char *kind, const char *fmt, va_list ap, int errnum) {
-  /* One write per message, so lines from the privileged parent and the
-   * resolver child never interleave mid-line. */
-  char buf[2048];
-  int n = snprintf(buf, sizeof buf, "hostalias: %s", kind);
-  if (n < 0)
-    return;
-  size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
-  int m = vsnprintf(buf + len, sizeof buf - len, fmt, ap);
-  if (m > 0)
-    len = len + (size_t)m < sizeof buf ? len + (size_t)m : sizeof buf - 1;
-  if (errnum) {
-    m = snprintf(buf + len, sizeof buf - len, ": %s", strerror(errnum));
-    if (m > 0)
-      len = len + (size_t)m < sizeof buf ? len + (size_t)m : sizeof buf - 1;
-  }
-  if (len >= sizeof buf - 1)
-    len = sizeof buf - 2;
-  buf[len++] = '\n';
-  (void)write_all(STDERR_FILENO, buf, len);
-}
-
-void die(int status, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vmessage("", fmt, ap, 0);
-  va_end(ap);
-  exit(status);
-}
-
-void die_errno(int status, const char *fmt, ...) {
-  int errnum = errno;
-  va_list ap;
-  va_start(ap, fmt);
-  vmessage("", fmt, ap, errnum);
-  va_end(ap);
-  exit(status);
-}
-
-void warn(const char *fmt, ...) {
-  if (verbosity < VERBOSITY_NORMAL)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vmessage("warning: ", fmt, ap, 0);
-  va_end(ap);
-}
-
-void error(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vmessage("", fmt, ap, 0);
-  va_end(ap);
-}
-
-void info(const char *fmt, ...) {
-  if (verbosity < VERBOSITY_VERBOSE)
-    return;
-  va_list ap;
-  va_start(ap, fmt);
-  vmessage("", fmt, ap, 0);
-  va_end(ap);
-}
-
-static void oom(void) {
+void oom(void) {
   static const char msg[] = "hostalias: out of memory\n";
   (void)write_all(STDERR_FILENO, msg, sizeof msg - 1);
   _exit(EXIT_OUTPUT);
@@ -114,6 +47,24 @@ char *xstrndup(const char *s, size_t n) {
   if (!r)
     oom();
   return r;
+}
+
+void strbuf_append(struct strbuf *b, const char *s, size_t len) {
+  if (b->len + len + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + len + 1)
+      cap *= 2;
+    b->data = xreallocarray(b->data, cap, 1);
+    b->cap = cap;
+  }
+  memcpy(b->data + b->len, s, len);
+  b->len += len;
+  b->data[b->len] = '\0';
+}
+
+void strbuf_free(struct strbuf *b) {
+  free(b->data);
+  memset(b, 0, sizeof *b);
 }
 
 void escape_for_message(char *out, const char *s, size_t len, size_t max) {

@@ -1,4 +1,6 @@
-/* Small helpers shared by every part: diagnostics, allocation, cleanup. */
+/* SPDX-License-Identifier: MIT */
+/* Small helpers shared by every part: exit statuses, allocation that cannot
+ * fail, buffers, cleanup attributes. */
 #pragma once
 
 #include <stdbool.h>
@@ -6,6 +8,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
+
+#include "diagnostics.h"
 
 /* Exit statuses; documented in --help, the README and hostalias(1). */
 enum exit_status {
@@ -17,15 +21,9 @@ enum exit_status {
   EXIT_OUTPUT = 5, /* output could not be written; internal failure */
 };
 
-enum verbosity { VERBOSITY_QUIET = 0, VERBOSITY_NORMAL = 1, VERBOSITY_VERBOSE = 2 };
-extern enum verbosity verbosity;
-
-void die(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-void die_errno(int status, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
+/* Out of memory: reported and _exit(EXIT_OUTPUT). The one way a pass may end
+ * the process, as in bubblewrap: there is nothing to recover. */
+void oom(void) __attribute__((noreturn));
 void *xmalloc(size_t size) __attribute__((malloc));
 void *xcalloc(size_t n, size_t size) __attribute__((malloc));
 void *xreallocarray(void *p, size_t n, size_t size);
@@ -42,6 +40,14 @@ static inline bool is_line_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* A growing byte buffer, always NUL-terminated once written to. */
+struct strbuf {
+  char *data;
+  size_t len, cap;
+};
+void strbuf_append(struct strbuf *b, const char *s, size_t len);
+void strbuf_free(struct strbuf *b);
+
 /* Milliseconds and microseconds on CLOCK_MONOTONIC. */
 int64_t now_ms(void);
 int64_t now_us(void);
@@ -57,9 +63,11 @@ static inline void close_fdp(int *fd) {
     close(*fd);
 }
 static inline void freep(void *p) { free(*(void **)p); }
+static inline void strbuf_freep(struct strbuf *b) { strbuf_free(b); }
 
 #define _cleanup_fd_ __attribute__((cleanup(close_fdp)))
 #define _cleanup_free_ __attribute__((cleanup(freep)))
+#define _cleanup_strbuf_ __attribute__((cleanup(strbuf_freep)))
 
 static inline int steal_fd(int *fd) {
   int r = *fd;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Every option hostalias --help lists appears in the man page and in each
 # completion script, so they cannot drift apart. Speaks TAP.
 set -u

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # fish completion for hostalias(1)
 
 function __hostalias_needs_target

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # hostalias benchmark: side by side, in one run, against the reference
 # script and against the DNS server's own limit (dnsperf). Run as root:
 #

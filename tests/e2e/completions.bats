@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The shell completions load in their shells and complete an option and a
 # container name (asked of a fake Engine API through hostalias itself).
 
@@ -9,6 +10,7 @@ load lib/fakes
 TOP="$BATS_TEST_DIRNAME/../.."
 
 setup() {
+  ha_need python3
   mkdir -p "$BATS_TEST_TMPDIR/bin"
   ln -sf "$HOSTALIAS" "$BATS_TEST_TMPDIR/bin/hostalias"
   export PATH="$BATS_TEST_TMPDIR/bin:$PATH"
@@ -28,6 +30,7 @@ postgres-db"
 }
 
 @test "bash: loads, completes an option, a provider and a container" {
+  [ -f /usr/share/bash-completion/bash_completion ] || ha_skip "needs bash-completion"
   run_split bash -c '
     source /usr/share/bash-completion/bash_completion
     source "$1/completions/bash/hostalias"
@@ -46,6 +49,7 @@ webapp"
 }
 
 @test "zsh: loads through compinit, registers _hostalias, completes options and containers" {
+  ha_need zsh
   run_split zsh -f -c '
     fpath=("$1/completions/zsh" $fpath)
     autoload -Uz compinit && compinit -u -d "$2/zcompdump"
@@ -69,6 +73,7 @@ webapp"
 }
 
 @test "fish: loads, completes an option, a format and a container" {
+  ha_need fish
   run_split fish --no-config -c '
     source $argv[1]/completions/fish/hostalias.fish
     complete -C"hostalias --form"

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Failing servers, failing Engine APIs, kill -9 mid-write, concurrent runs,
 # bad input, and privilege rules. Real faults: iptables and tc netem inside
 # a test namespace, real sockets, real signals.
@@ -10,6 +11,7 @@ load lib/fakes
 CORPUS="$BATS_TEST_DIRNAME/../corpus"
 
 setup() {
+  ha_need_root ip nsenter unshare python3 busybox iptables
   NS="ha-f$$-${BATS_TEST_NUMBER}"
   ns_start "$NS"
 }

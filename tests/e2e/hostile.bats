@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Hostile containers and hostile DNS servers: no host file is ever read,
 # nothing blocks, memory stays bounded, and only well-formed lines are
 # written. The "containers" here are processes with their own root and
@@ -9,6 +10,7 @@ load lib/common
 load lib/fakes
 
 setup() {
+  ha_need_root ip nsenter unshare python3 busybox
   ROOT="$BATS_TEST_TMPDIR/root"
   fake_root "$ROOT"
   NS="ha-h$$-${BATS_TEST_NUMBER}"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The container's /etc/hosts parser, through the lookup that uses it. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The Engine API's HTTP reply and its inspect JSON. */
 #include <stdint.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The name list reader: any bytes, in any chunking. */
 #include <stdint.h>
 #include <string.h>

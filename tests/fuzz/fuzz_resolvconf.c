@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The container's resolv.conf parser. */
 #include <stdint.h>
 #include <string.h>

@@ -1,10 +1,11 @@
+/* SPDX-License-Identifier: MIT */
 /* What the resolver child sends, as a hostile child could send it, through
  * to the output lines: every line written must be well-formed. */
 #include <stdint.h>
 #include <string.h>
 
-#include "output.h"
-#include "privsep.h"
+#include "format.h"
+#include "results_wire.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -34,14 +35,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   results_decode_some(&d, rest, restlen + size - (cut ? cut : 1));
   free(rest);
 
-  struct output_config oc = {.format = (enum output_format)((data[0] >> 3) % 3),
+  struct format_config oc = {.format = (enum format_kind)((data[0] >> 3) % 3),
                              .dashed = data[0] & 32};
-  output_set_provider(&oc, (data[0] & 64) ? "sslip.io" : "traefik.me");
+  format_set_provider(&oc, (data[0] & 64) ? "sslip.io" : "traefik.me");
   struct strbuf out = {0};
   for (size_t i = 0; i < l.count; i++) {
     const char *why;
     size_t before = out.len;
-    if (output_format_line(&oc, name_at(&l, i), &r[i], &out, &why)) {
+    if (format_line(&oc, name_at(&l, i), &r[i], &out, &why)) {
       const char *line = out.data + before;
       size_t len = out.len - before;
       const char *key;
@@ -49,7 +50,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       /* Each line: one, newline-terminated, not starting with whitespace,
        * short, and readable back as the same name's line. */
       if (len < 2 || line[len - 1] != '\n' || memchr(line, '\n', len - 1) || line[0] == ' ' ||
-          len > 1024 || !output_line_key(oc.format, line, len - 1, &key, &kl) ||
+          len > 1024 || !format_line_key(oc.format, line, len - 1, &key, &kl) ||
           kl != strlen(name_at(&l, i)))
         __builtin_trap();
     }

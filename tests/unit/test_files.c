@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading a container's files without leaving its root, and replacing the
  * output file atomically. Uses a scratch directory as the "container". */
 #include <fcntl.h>
@@ -6,7 +7,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
-#include "outfile.h"
+#include "atomic_file.h"
 #include "tap.h"
 #include "target.h"
 #include "util.h"
@@ -140,26 +141,27 @@ int main(void) {
   }
   close(rfd);
 
-  /* outfile_replace */
+  /* atomic_file_replace */
   char out[256];
   snprintf(out, sizeof out, "%s/web.alias", dir);
   bool unchanged;
-  ok(outfile_replace(out, "a 1.traefik.me\n", 15, &unchanged) && !unchanged, "new file written");
+  ok(atomic_file_replace(out, "a 1.traefik.me\n", 15, &unchanged) && !unchanged,
+     "new file written");
   struct stat st1, st2;
   stat(out, &st1);
   ok((st1.st_mode & 07777) == 0644, "new file is 0644");
   chmod(out, 0600);
-  ok(outfile_replace(out, "a 1.traefik.me\n", 15, &unchanged) && unchanged,
+  ok(atomic_file_replace(out, "a 1.traefik.me\n", 15, &unchanged) && unchanged,
      "same content: unchanged");
   stat(out, &st2);
   ok(st1.st_ino == st2.st_ino, "unchanged file not replaced (same inode)");
-  ok(outfile_replace(out, "a 2.traefik.me\n", 15, &unchanged) && !unchanged, "new content");
+  ok(atomic_file_replace(out, "a 2.traefik.me\n", 15, &unchanged) && !unchanged, "new content");
   stat(out, &st2);
   ok(st1.st_ino != st2.st_ino && (st2.st_mode & 07777) == 0600, "replaced by rename, mode kept");
   char *data;
   size_t len;
   bool exists;
-  ok(outfile_read(out, &data, &len, &exists) && exists && len == 15 &&
+  ok(atomic_file_read(out, &data, &len, &exists) && exists && len == 15 &&
          !memcmp(data, "a 2.traefik.me\n", 15),
      "content is the new one");
   free(data);
@@ -167,13 +169,13 @@ int main(void) {
   char link[256];
   snprintf(link, sizeof link, "%s/link.alias", dir);
   symlink(out, link);
-  ok(!outfile_replace(link, "x y.z\n", 6, &unchanged), "symlink output refused");
-  ok(outfile_read(out, &data, &len, &exists) && len == 15, "its target untouched");
+  ok(!atomic_file_replace(link, "x y.z\n", 6, &unchanged), "symlink output refused");
+  ok(atomic_file_read(out, &data, &len, &exists) && len == 15, "its target untouched");
   free(data);
   snprintf(link, sizeof link, "%s/root", dir);
-  ok(!outfile_replace(link, "x y.z\n", 6, &unchanged), "directory output refused");
+  ok(!atomic_file_replace(link, "x y.z\n", 6, &unchanged), "directory output refused");
   snprintf(link, sizeof link, "%s/nodir/x.alias", dir);
-  ok(!outfile_replace(link, "x y.z\n", 6, &unchanged), "missing directory refused");
+  ok(!atomic_file_replace(link, "x y.z\n", 6, &unchanged), "missing directory refused");
 
   snprintf(q, sizeof q, "rm -rf %s", dir);
   if (system(q) != 0)

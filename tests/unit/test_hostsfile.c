@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The container's /etc/hosts parser, and answering names from it. */
 #include "hostsfile.h"
 #include "resolve.h"

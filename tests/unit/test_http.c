@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The HTTP/1.0 reply parser and the Engine API's inspect reply. */
 #include "engine.h"
 #include "http.h"
@@ -96,6 +97,10 @@ int main(void) {
   ok(!engine_parse_list(list, sizeof list - 1, collect, NULL) && !strcmp(names_seen, "web,db,"),
      "container list: valid names only (%s)", names_seen);
   ok(engine_parse_list("{}", 2, collect, NULL) != NULL, "container list must be an array");
+  const char dup[] = "[{\"Names\":[\"/web\"],\"Names\":[\"/evil\"]}]";
+  names_seen[0] = 0;
+  ok(engine_parse_list(dup, sizeof dup - 1, collect, NULL) != NULL && !names_seen[0],
+     "container list with a repeated key refused, as inspect replies are");
   ok(engine_target_valid("web") && engine_target_valid("huginn_web_1") &&
          engine_target_valid("6834e525bc53"),
      "container names and IDs accepted");

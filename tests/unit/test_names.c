@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Name validation and the line reader: what is refused, what is accepted,
  * and what a hostile stream does to it. */
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The container's resolv.conf parser, with the files a container may hold. */
 #include "resolvconf.h"
 #include "tap.h"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Shared by every .bats file: where hostalias is, and small assertions.
 
 : "${HOSTALIAS:=$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/build/src/hostalias}"
@@ -47,4 +48,37 @@ ms() { date +%s%3N; }
 rss_bounded() {
   [ -n "${HOSTALIAS_NO_RSS:-}" ] && return 0
   [ "$1" -lt "$2" ] || { echo "peak RSS $1 KiB, limit $2" >&2; return 1; }
+}
+
+# ha_skip REASON: skips the test, saying why. Where every end-to-end test
+# must run (CI sets HOSTALIAS_REQUIRE_E2E=1), a missing piece is a failure
+# instead, so a broken set-up cannot pass as a skip.
+ha_skip() {
+  if [ -n "${HOSTALIAS_REQUIRE_E2E:-}" ]; then
+    echo "HOSTALIAS_REQUIRE_E2E is set, but: $*" >&2
+    return 1
+  fi
+  skip "$*"
+}
+
+# ha_need_root PROGRAM...: root and the programs named, else skip.
+ha_need_root() {
+  [ "$(id -u)" = 0 ] || { ha_skip "needs root (network namespaces, dockerd): run as root"; return; }
+  ha_need "$@"
+}
+
+# ha_need PROGRAM...: the programs named, else skip.
+ha_need() {
+  local p
+  for p in "$@"; do
+    command -v "$p" >/dev/null 2>&1 ||
+      { ha_skip "needs $p (scripts/install-deps installs it)"; return; }
+  done
+}
+
+# In setup_file (where bats 1.8 cannot skip): remembers why the file's tests
+# cannot run; ha_skip_if_unready, in setup, then skips each of them.
+ha_unready() { export HA_UNREADY="$*"; }
+ha_skip_if_unready() {
+  [ -z "${HA_UNREADY:-}" ] || ha_skip "$HA_UNREADY"
 }

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # A private Docker engine for the end-to-end tests.
 #
 # dockerd runs inside a network namespace of its own (nsenter --net, not

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
 """A DNS server for fault and hostility tests, on UDP and TCP.
 
     evil_dns.py --mode MODE [--addr 127.0.0.1] [--port 53]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Real servers and namespaces for the hostility and fault tests, with no
 # Docker needed: a network namespace with a DNS server of a chosen
 # behaviour, a "container" (a process with its own root directory and

@@ -1,4 +1,5 @@
-#include "privdrop.h"
+/* SPDX-License-Identifier: MIT */
+#include "privileges.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -14,10 +15,13 @@
 
 #define NOBODY 65534
 
-void refuse_setuid(void) {
-  if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid())
-    die(EXIT_USAGE, "refusing to run setuid, setgid or with file capabilities; "
-                    "run hostalias as root (for example with sudo) instead");
+bool privileges_safe_to_run(void) {
+  if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid()) {
+    log_error("refusing to run setuid, setgid or with file capabilities; "
+              "run hostalias as root (for example with sudo) instead");
+    return false;
+  }
+  return true;
 }
 
 static int last_cap(void) {
@@ -37,14 +41,14 @@ bool drop_privileges(void) {
   int last = last_cap();
   for (int cap = 0; cap <= last; cap++)
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && root) {
-      error("cannot drop capability %d from the bounding set: %s", cap, strerror(errno));
+      log_error_errno("cannot drop capability %d from the bounding set", cap);
       return false;
     }
   (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   if (root) {
     if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
         setresuid(NOBODY, NOBODY, NOBODY) < 0) {
-      error("cannot switch to uid/gid %d: %s", NOBODY, strerror(errno));
+      log_error_errno("cannot switch to uid/gid %d", NOBODY);
       return false;
     }
   }
@@ -52,18 +56,18 @@ bool drop_privileges(void) {
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);
   if (syscall(SYS_capset, &hdr, data) < 0) {
-    error("cannot clear capabilities: %s", strerror(errno));
+    log_error_errno("cannot clear capabilities");
     return false;
   }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-    error("cannot set no_new_privs: %s", strerror(errno));
+    log_error_errno("cannot set no_new_privs");
     return false;
   }
   /* Check, rather than trust, that nothing is left. */
   memset(data, 0xff, sizeof data);
   if (syscall(SYS_capget, &hdr, data) < 0 || data[0].effective || data[1].effective ||
       data[0].permitted || data[1].permitted) {
-    error("capabilities are still held after dropping them");
+    log_error("capabilities are still held after dropping them");
     return false;
   }
   return true;

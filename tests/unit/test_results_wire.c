@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* The child-to-parent result records: a round trip, and every way a
  * compromised child could lie. */
-#include "privsep.h"
+#include "results_wire.h"
 #include "tap.h"
 #include "util.h"
 

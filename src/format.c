@@ -1,4 +1,5 @@
-#include "output.h"
+/* SPDX-License-Identifier: MIT */
+#include "format.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -9,24 +10,6 @@
 
 /* glibc reads HOSTALIASES lines with fgets into 8192 bytes; far below it. */
 #define LINE_MAX_BYTES 1024
-
-void strbuf_append(struct strbuf *b, const char *s, size_t len) {
-  if (b->len + len + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    while (cap < b->len + len + 1)
-      cap *= 2;
-    b->data = xreallocarray(b->data, cap, 1);
-    b->cap = cap;
-  }
-  memcpy(b->data + b->len, s, len);
-  b->len += len;
-  b->data[b->len] = '\0';
-}
-
-void strbuf_free(struct strbuf *b) {
-  free(b->data);
-  memset(b, 0, sizeof *b);
-}
 
 static const struct provider {
   const char *name;
@@ -39,23 +22,23 @@ static const struct provider {
     {"xip.io", false, "xip.io has been offline since 2021; its names will not resolve"},
 };
 
-bool output_set_provider(struct output_config *c, const char *name) {
+bool format_set_provider(struct format_config *c, const char *name) {
   for (size_t i = 0; i < N_ELEMENTS(providers); i++) {
     if (strcmp(name, providers[i].name) == 0) {
       if (providers[i].warning)
-        warn("%s", providers[i].warning);
+        log_warn("%s", providers[i].warning);
       strcpy(c->suffix, providers[i].name);
       c->ipv6 = providers[i].ipv6;
       return true;
     }
   }
-  error("unknown provider \"%s\": expected traefik.me, sslip.io, nip.io or xip.io "
-        "(or --suffix DOMAIN)",
-        name);
+  log_error("unknown provider \"%s\": expected traefik.me, sslip.io, nip.io or xip.io "
+            "(or --suffix DOMAIN)",
+            name);
   return false;
 }
 
-bool output_set_suffix(struct output_config *c, const char *suffix) {
+bool format_set_suffix(struct format_config *c, const char *suffix) {
   size_t len = strlen(suffix);
   const char *why = name_invalid_reason(suffix, len);
   if (!why && len > 200)
@@ -65,7 +48,7 @@ bool output_set_suffix(struct output_config *c, const char *suffix) {
   if (why) {
     char shown[4 * 64 + 4];
     escape_for_message(shown, suffix, len, 64);
-    error("--suffix \"%s\": %s", shown, why);
+    log_error("--suffix \"%s\": %s", shown, why);
     return false;
   }
   memcpy(c->suffix, suffix, len + 1);
@@ -73,7 +56,7 @@ bool output_set_suffix(struct output_config *c, const char *suffix) {
   return true;
 }
 
-bool output_parse_format(const char *text, enum output_format *out) {
+bool format_parse_kind(const char *text, enum format_kind *out) {
   if (strcmp(text, "alias") == 0)
     *out = FORMAT_ALIAS;
   else if (strcmp(text, "hosts") == 0)
@@ -116,7 +99,7 @@ static void ipv6_dashed(const uint8_t b[16], char *out) {
   *o = '\0';
 }
 
-bool output_target_name(const struct output_config *c, const struct address *a,
+bool format_target_name(const struct format_config *c, const struct address *a,
                         char out[NAME_MAX_LEN + 1]) {
   char addr[ADDRESS_TEXT_MAX];
   if (a->family == 6) {
@@ -131,8 +114,8 @@ bool output_target_name(const struct output_config *c, const struct address *a,
   return n > 0 && n <= NAME_MAX_LEN;
 }
 
-bool output_format_line(const struct output_config *c, const char *name,
-                        const struct name_result *r, struct strbuf *out, const char **why) {
+bool format_line(const struct format_config *c, const char *name, const struct name_result *r,
+                 struct strbuf *out, const char **why) {
   char line[LINE_MAX_BYTES];
   char target[NAME_MAX_LEN + 1];
   char addr[ADDRESS_TEXT_MAX];
@@ -148,7 +131,7 @@ bool output_format_line(const struct output_config *c, const char *name,
     *why = "invalid name";
     return false;
   }
-  bool have_target = output_target_name(c, &r->best, target);
+  bool have_target = format_target_name(c, &r->best, target);
   switch (c->format) {
   case FORMAT_ALIAS:
     if (name_is_dotted(name)) {
@@ -181,7 +164,7 @@ bool output_format_line(const struct output_config *c, const char *name,
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(o);
     if (!s)
-      die(EXIT_OUTPUT, "out of memory");
+      oom();
     strbuf_append(out, s, strlen(s));
     strbuf_append(out, "\n", 1);
     free(s);
@@ -216,7 +199,7 @@ static bool target_ok(const char *s, size_t len) {
 
 static bool name_is_dotted_n(const char *s, size_t len) { return memchr(s, '.', len) != NULL; }
 
-bool output_line_key(enum output_format f, const char *line, size_t len, const char **key,
+bool format_line_key(enum format_kind f, const char *line, size_t len, const char **key,
                      size_t *keylen) {
   if (len == 0 || len >= LINE_MAX_BYTES || is_blank(line[0]))
     return false;

@@ -1,6 +1,7 @@
+/* SPDX-License-Identifier: MIT */
 /* Formatting: providers, dashed and IPv6 forms, the three formats, and the
  * keys of previously written lines. */
-#include "output.h"
+#include "format.h"
 #include "tap.h"
 #include "util.h"
 
@@ -12,25 +13,25 @@ static struct name_result resolved(const char *addr) {
   return r;
 }
 
-static const char *line(struct output_config *c, const char *name, struct name_result *r) {
+static const char *line(struct format_config *c, const char *name, struct name_result *r) {
   static struct strbuf b;
   strbuf_free(&b);
   const char *why;
-  if (!output_format_line(c, name, r, &b, &why))
+  if (!format_line(c, name, r, &b, &why))
     return why;
   return b.data;
 }
 
-static const char *target(struct output_config *c, const char *addr) {
+static const char *target(struct format_config *c, const char *addr) {
   static char out[NAME_MAX_LEN + 1];
   struct address a;
   address_parse(addr, &a);
-  return output_target_name(c, &a, out) ? out : "(none)";
+  return format_target_name(c, &a, out) ? out : "(none)";
 }
 
 int main(void) {
-  struct output_config c = {.format = FORMAT_ALIAS};
-  ok(output_set_provider(&c, "traefik.me"), "traefik.me");
+  struct format_config c = {.format = FORMAT_ALIAS};
+  ok(format_set_provider(&c, "traefik.me"), "traefik.me");
   struct name_result r = resolved("172.27.0.2");
   is_str(line(&c, "postgres", &r), "postgres 172.27.0.2.traefik.me\n", "reference format");
   c.dashed = true;
@@ -41,7 +42,7 @@ int main(void) {
   is_str(line(&c, "v6only", &r6), "has only IPv6 addresses, and this provider has no IPv6",
          "IPv6 on a v4-only provider is an error, not a line");
 
-  ok(output_set_provider(&c, "sslip.io"), "sslip.io");
+  ok(format_set_provider(&c, "sslip.io"), "sslip.io");
   is_str(target(&c, "2001:db8::1"), "2001-db8--1.sslip.io", "IPv6 dashed");
   is_str(target(&c, "::1"), "--1.sslip.io", "::1 is --1");
   is_str(target(&c, "fe80::"), "fe80--.sslip.io", "trailing zero run");
@@ -49,16 +50,16 @@ int main(void) {
   is_str(target(&c, "1:0:0:2:0:0:0:3"), "1-0-0-2--3.sslip.io", "longest zero run compressed");
   is_str(target(&c, "1:0:2:0:3:0:4:0"), "1-0-2-0-3-0-4-0.sslip.io", "single zeros kept");
 
-  ok(output_set_provider(&c, "nip.io"), "nip.io");
-  ok(output_set_provider(&c, "xip.io"), "xip.io allowed (with a warning)");
-  ok(!output_set_provider(&c, "example.com"), "unknown provider refused");
-  ok(output_set_suffix(&c, "wild.example.net"), "--suffix");
+  ok(format_set_provider(&c, "nip.io"), "nip.io");
+  ok(format_set_provider(&c, "xip.io"), "xip.io allowed (with a warning)");
+  ok(!format_set_provider(&c, "example.com"), "unknown provider refused");
+  ok(format_set_suffix(&c, "wild.example.net"), "--suffix");
   is_str(line(&c, "pg", &r), "pg 172.27.0.2.wild.example.net\n", "suffix used");
-  ok(!output_set_suffix(&c, "nodot"), "suffix without a dot refused");
-  ok(!output_set_suffix(&c, "bad suffix.com"), "suffix with a space refused");
-  ok(!output_set_suffix(&c, "a..b"), "suffix with an empty label refused");
+  ok(!format_set_suffix(&c, "nodot"), "suffix without a dot refused");
+  ok(!format_set_suffix(&c, "bad suffix.com"), "suffix with a space refused");
+  ok(!format_set_suffix(&c, "a..b"), "suffix with an empty label refused");
 
-  output_set_provider(&c, "traefik.me");
+  format_set_provider(&c, "traefik.me");
   is_str(line(&c, "pg.internal", &r), "has a dot, so glibc never looks it up in HOSTALIASES",
          "dotted names never reach an alias file");
   struct name_result nx = {.status = NAME_NXDOMAIN};
@@ -99,23 +100,23 @@ int main(void) {
 
   const char *key;
   size_t kl;
-  ok(output_line_key(FORMAT_ALIAS, "postgres 1.2.3.4.traefik.me", 27, &key, &kl) && kl == 8 &&
+  ok(format_line_key(FORMAT_ALIAS, "postgres 1.2.3.4.traefik.me", 27, &key, &kl) && kl == 8 &&
          !strncmp(key, "postgres", 8),
      "alias line key");
-  ok(output_line_key(FORMAT_ALIAS, "v6 --1.sslip.io", 15, &key, &kl) && kl == 2,
+  ok(format_line_key(FORMAT_ALIAS, "v6 --1.sslip.io", 15, &key, &kl) && kl == 2,
      "alias line with sslip.io's ::1 form");
-  ok(!output_line_key(FORMAT_ALIAS, "pg.internal 1.2.3.4.traefik.me", 30, &key, &kl),
+  ok(!format_line_key(FORMAT_ALIAS, "pg.internal 1.2.3.4.traefik.me", 30, &key, &kl),
      "alias line with a dotted key is not ours");
-  ok(!output_line_key(FORMAT_ALIAS, " postgres x.traefik.me", 22, &key, &kl),
+  ok(!format_line_key(FORMAT_ALIAS, " postgres x.traefik.me", 22, &key, &kl),
      "line starting with a space is not ours");
-  ok(!output_line_key(FORMAT_ALIAS, "postgres", 8, &key, &kl), "key without target is not ours");
-  ok(!output_line_key(FORMAT_ALIAS, "wtf? I get nothing for x", 24, &key, &kl),
+  ok(!format_line_key(FORMAT_ALIAS, "postgres", 8, &key, &kl), "key without target is not ours");
+  ok(!format_line_key(FORMAT_ALIAS, "wtf? I get nothing for x", 24, &key, &kl),
      "the reference script's junk is not ours");
-  ok(output_line_key(FORMAT_HOSTS, "10.0.0.1 pg.internal", 20, &key, &kl) && kl == 11,
+  ok(format_line_key(FORMAT_HOSTS, "10.0.0.1 pg.internal", 20, &key, &kl) && kl == 11,
      "hosts line key is the name");
   const char *js = "{\"name\":\"web\",\"addresses\":[\"10.0.0.1\"]}";
-  ok(output_line_key(FORMAT_JSON, js, strlen(js), &key, &kl) && kl == 3 && !strncmp(key, "web", 3),
+  ok(format_line_key(FORMAT_JSON, js, strlen(js), &key, &kl) && kl == 3 && !strncmp(key, "web", 3),
      "json line key");
-  ok(!output_line_key(FORMAT_JSON, "{\"name\":1}", 10, &key, &kl), "json without a name string");
+  ok(!format_line_key(FORMAT_JSON, "{\"name\":1}", 10, &key, &kl), "json without a name string");
   return tap_done();
 }

@@ -1,4 +1,5 @@
-#include "outfile.h"
+/* SPDX-License-Identifier: MIT */
+#include "atomic_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,7 +9,7 @@
 
 #include "util.h"
 
-/* outfile_read, also giving the fstat of the very file that was read. */
+/* atomic_file_read, also giving the fstat of the very file that was read. */
 static bool read_with_stat(const char *path, char **data, size_t *len, bool *exists,
                            struct stat *st_out) {
   *data = NULL;
@@ -19,28 +20,28 @@ static bool read_with_stat(const char *path, char **data, size_t *len, bool *exi
     if (errno == ENOENT)
       return true;
     if (errno == ELOOP)
-      error("%s: is a symlink; give the path of the file itself", path);
+      log_error("%s: is a symlink; give the path of the file itself", path);
     else
-      error("%s: cannot open: %s", path, strerror(errno));
+      log_error_errno("%s: cannot open", path);
     return false;
   }
   struct stat st;
   if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-    error("%s: not a regular file", path);
+    log_error("%s: not a regular file", path);
     return false;
   }
-  if (st.st_size > OUTFILE_MAX) {
-    error("%s: larger than %d MiB; not an alias file hostalias wrote", path,
-          OUTFILE_MAX / 1024 / 1024);
+  if (st.st_size > ATOMIC_FILE_MAX) {
+    log_error("%s: larger than %d MiB; not an alias file hostalias wrote", path,
+              ATOMIC_FILE_MAX / 1024 / 1024);
     return false;
   }
   size_t cap = (size_t)st.st_size + 1, l = 0;
   char *buf = xmalloc(cap + 1);
   for (;;) {
     if (l == cap) {
-      if (cap > OUTFILE_MAX) {
+      if (cap > ATOMIC_FILE_MAX) {
         free(buf);
-        error("%s: grew past %d MiB while being read", path, OUTFILE_MAX / 1024 / 1024);
+        log_error("%s: grew past %d MiB while being read", path, ATOMIC_FILE_MAX / 1024 / 1024);
         return false;
       }
       cap *= 2;
@@ -50,7 +51,7 @@ static bool read_with_stat(const char *path, char **data, size_t *len, bool *exi
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      error("%s: read error: %s", path, strerror(errno));
+      log_error_errno("%s: read error", path);
       free(buf);
       return false;
     }
@@ -66,7 +67,7 @@ static bool read_with_stat(const char *path, char **data, size_t *len, bool *exi
   return true;
 }
 
-bool outfile_read(const char *path, char **data, size_t *len, bool *exists) {
+bool atomic_file_read(const char *path, char **data, size_t *len, bool *exists) {
   struct stat st;
   return read_with_stat(path, data, len, exists, &st);
 }
@@ -81,7 +82,7 @@ static bool sudo_owner(uid_t *uid, gid_t *gid) {
   return true;
 }
 
-bool outfile_replace(const char *path, const char *data, size_t len, bool *unchanged) {
+bool atomic_file_replace(const char *path, const char *data, size_t len, bool *unchanged) {
   *unchanged = false;
   char *old;
   size_t oldlen;
@@ -109,12 +110,12 @@ bool outfile_replace(const char *path, const char *data, size_t len, bool *uncha
   snprintf(tmp, tl, "%s/.%s.XXXXXX", strcmp(dir, "/") ? dir : "", base);
   _cleanup_fd_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dfd < 0) {
-    error("%s: cannot open directory %s: %s", path, dir, strerror(errno));
+    log_error_errno("%s: cannot open directory %s", path, dir);
     return false;
   }
   _cleanup_fd_ int fd = mkostemp(tmp, O_CLOEXEC);
   if (fd < 0) {
-    error("%s: cannot create a temporary file in %s: %s", path, dir, strerror(errno));
+    log_error_errno("%s: cannot create a temporary file in %s", path, dir);
     return false;
   }
   const char *step = NULL;
@@ -133,7 +134,7 @@ bool outfile_replace(const char *path, const char *data, size_t len, bool *uncha
   else if (rename(tmp, path) < 0)
     step = "rename";
   if (step) {
-    error("%s: cannot replace it (%s: %s); left as it was", path, step, strerror(errno));
+    log_error_errno("%s: cannot replace it, left as it was: %s", path, step);
     unlink(tmp);
     return false;
   }

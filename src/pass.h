@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* One pass: find the target, resolve the names in an unprivileged child
+ * inside its network namespace, and turn the results into lines, written to
+ * the -o FILE or handed back. A pass owns and frees everything it allocates,
+ * never exits, and keeps no state from one run to the next, so it can run
+ * again and again. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "format.h"
+#include "names.h"
+#include "resolver_policy.h"
+#include "util.h"
+
+struct pass_config {
+  const char *docker_host; /* -H, or NULL */
+  const char *container;   /* CONTAINER, or NULL with --pid or --netns */
+  pid_t pid;               /* --pid, or 0 */
+  const char *netns;       /* --netns, or NULL */
+  const char *output;      /* -o FILE, or NULL: the lines go to the caller */
+  struct format_config fmt;
+  struct resolve_request req;
+};
+
+struct pass_summary {
+  size_t resolved, failed, stale;
+  bool file_replaced; /* -o: FILE was rewritten (its content changed) */
+};
+
+/* Runs one pass over NAMES. Returns an exit status (enum exit_status), every
+ * failure having been reported on stderr. Without -o, the lines are appended
+ * to OUT for the caller to write. SUMMARY may be NULL. */
+int pass_run(const struct pass_config *cfg, const struct name_list *names, struct strbuf *out,
+             struct pass_summary *summary);

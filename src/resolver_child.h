@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: MIT */
+/* Process control for privilege separation. The privileged parent has
+ * already found the target and read its files; it forks a child that enters
+ * the target's network namespace, keeps no descriptor but its pipe, drops
+ * every privilege (uid nobody, no capabilities, empty bounding set,
+ * no_new_privs), parses the container's files, asks its DNS server, and
+ * sends back fixed-form records (results_wire.h). So the code that handles
+ * container-controlled DNS answers runs with nothing to lose, and cannot
+ * touch the output. */
+#pragma once
+
+#include "name_result.h"
+#include "names.h"
+#include "resolver_policy.h"
+#include "target.h"
+
+/* Runs the resolving pass in an unprivileged child inside T's network
+ * namespace. Returns 0 with RESULTS complete, else an exit status (with a
+ * message given). Waits for the child within a bound, and kills it past
+ * that. */
+int resolve_in_target(const struct target *t, const struct resolve_request *req,
+                      const struct name_list *names, struct name_result *results);
