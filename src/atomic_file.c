@@ -3,45 +3,208 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "util.h"
 
-/* atomic_file_read, also giving the fstat of the very file that was read. */
-static bool read_with_stat(const char *path, char **data, size_t *len, bool *exists,
-                           struct stat *st_out) {
-  *data = NULL;
-  *len = 0;
-  *exists = false;
-  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+#define LINKS_MAX 40
+#define TMP_BASE_MAX 200 /* of FILE's name in the temporary name: NAME_MAX is 255 */
+
+/* The user hostalias acts for: SUDO_UID/SUDO_GID when root runs it through
+ * sudo, else the real user. */
+struct invoker {
+  uid_t uid;
+  gid_t gid;
+  bool sudo;
+};
+
+static struct invoker invoker(void) {
+  struct invoker w = {.uid = getuid(), .gid = getgid()};
+  long u, g;
+  if (geteuid() == 0 && parse_long(getenv("SUDO_UID"), 0, 0x7fffffff, &u) &&
+      parse_long(getenv("SUDO_GID"), 0, 0x7fffffff, &g)) {
+    w.uid = (uid_t)u;
+    w.gid = (gid_t)g;
+    w.sudo = true;
+  }
+  return w;
+}
+
+static bool trusted_owner(uid_t owner, const struct invoker *w) {
+  return owner == 0 || owner == w->uid;
+}
+
+/* Whether the invoking user could create and rename files in a directory
+ * with stat ST on their own: owner, then group (their primary and
+ * supplementary groups), then others. */
+static bool invoker_can_write(const struct stat *st, const struct invoker *w) {
+  mode_t need_user = S_IWUSR | S_IXUSR, need_group = S_IWGRP | S_IXGRP,
+         need_other = S_IWOTH | S_IXOTH;
+  if (w->uid == 0)
+    return true;
+  if (st->st_uid == w->uid)
+    return (st->st_mode & need_user) == need_user;
+  bool member = st->st_gid == w->gid;
+  struct passwd *pw = member ? NULL : getpwuid(w->uid);
+  if (pw) {
+    gid_t groups[256];
+    int n = (int)N_ELEMENTS(groups);
+    if (getgrouplist(pw->pw_name, w->gid, groups, &n) >= 0)
+      for (int i = 0; i < n && !member; i++)
+        member = groups[i] == st->st_gid;
+  }
+  if (member)
+    return (st->st_mode & need_group) == need_group;
+  return (st->st_mode & need_other) == need_other;
+}
+
+int open_trusted_dir(const char *dir, uid_t user, const char *path) {
+  char buf[4096];
+  if (strlen(dir) >= sizeof buf) {
+    log_error("%s: path too long", path);
+    return -1;
+  }
+  strcpy(buf, dir);
+  int cur = open(buf[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (cur < 0) {
+    log_error_errno("%s: cannot open the starting directory", path);
+    return -1;
+  }
+  int links = 0;
+  char *p = buf;
+  for (;;) {
+    while (*p == '/')
+      p++;
+    if (!*p)
+      return cur;
+    char *slash = strchr(p, '/');
+    size_t clen = slash ? (size_t)(slash - p) : strlen(p);
+    char comp[256];
+    if (clen >= sizeof comp) {
+      log_error("%s: a directory name is too long", path);
+      break;
+    }
+    memcpy(comp, p, clen);
+    comp[clen] = '\0';
+    char *rest = p + clen;
+    int fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+      log_error_errno("%s: cannot open directory %.*s", path, (int)(rest - buf), buf);
+      if (fd >= 0)
+        close(fd);
+      break;
+    }
+    if (S_ISLNK(st.st_mode)) {
+      /* A symlink is only as trustworthy as whoever can change it: root's
+       * (/var/run -> /run) and the invoking user's own are followed; one
+       * that another user owns could be pointed anywhere, at any moment. */
+      if (st.st_uid != 0 && st.st_uid != user) {
+        log_error("%s: %.*s is a symlink owned by uid %u, who could point it anywhere; "
+                  "refused (give a path without it)",
+                  path, (int)(rest - buf), buf, (unsigned)st.st_uid);
+        close(fd);
+        break;
+      }
+      char target[4096];
+      ssize_t tl = readlinkat(fd, "", target, sizeof target - 1);
+      close(fd);
+      size_t rl = strlen(rest);
+      if (tl <= 0 || ++links > LINKS_MAX || (size_t)tl + rl + 1 > sizeof buf) {
+        log_error("%s: symlinks on its path loop, or are too long", path);
+        break;
+      }
+      /* buf = target + rest; the rest is moved first, it may overlap. */
+      memmove(buf + tl, rest, rl + 1);
+      memcpy(buf, target, (size_t)tl);
+      p = buf;
+      if (buf[0] == '/') {
+        close(cur);
+        cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur < 0) {
+          log_error_errno("%s: cannot open /", path);
+          return -1;
+        }
+      }
+      continue;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+      log_error("%s: %.*s is not a directory", path, (int)(rest - buf), buf);
+      close(fd);
+      break;
+    }
+    close(cur);
+    cur = fd;
+    p = rest;
+  }
+  close(cur);
+  return -1;
+}
+
+/* Checks the file open as FD (stat ST) before anything is read from or
+ * replaced: a regular file, one link, an owner hostalias trusts. */
+static bool file_trusted(const struct atomic_file *f, const struct stat *st,
+                         const struct invoker *w) {
+  if (!S_ISREG(st->st_mode)) {
+    log_error("%s: not a regular file", f->path);
+    return false;
+  }
+  if (st->st_nlink != 1) {
+    log_error("%s: has %lu hard links; refused (another name could be a file elsewhere)", f->path,
+              (unsigned long)st->st_nlink);
+    return false;
+  }
+  if (!trusted_owner(st->st_uid, w)) {
+    log_error("%s: belongs to uid %u, neither root nor the invoking user (uid %u); refused, "
+              "and none of its lines are kept (remove it, or give another path)",
+              f->path, (unsigned)st->st_uid, (unsigned)w->uid);
+    return false;
+  }
+  return true;
+}
+
+/* Opens the file named BASE in the directory, without following a symlink
+ * and without blocking on a FIFO. -1 with errno ENOENT when there is none;
+ * -1 after a message otherwise. */
+static int open_current(const struct atomic_file *f, struct stat *st) {
+  int fd = openat(f->dirfd, f->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   if (fd < 0) {
     if (errno == ENOENT)
-      return true;
+      return -1;
     if (errno == ELOOP)
-      log_error("%s: is a symlink; give the path of the file itself", path);
+      log_error("%s: is a symlink; give the path of the file itself", f->path);
     else
-      log_error_errno("%s: cannot open", path);
-    return false;
+      log_error_errno("%s: cannot open", f->path);
+    errno = EPERM;
+    return -1;
   }
-  struct stat st;
-  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-    log_error("%s: not a regular file", path);
-    return false;
+  if (fstat(fd, st) < 0) {
+    log_error_errno("%s: fstat", f->path);
+    close(fd);
+    errno = EPERM;
+    return -1;
   }
-  if (st.st_size > ATOMIC_FILE_MAX) {
-    log_error("%s: larger than %d MiB; not an alias file hostalias wrote", path,
+  return fd;
+}
+
+static bool read_all(const struct atomic_file *f, int fd, const struct stat *st, char **data,
+                     size_t *len) {
+  if (st->st_size > ATOMIC_FILE_MAX) {
+    log_error("%s: larger than %d MiB; not a file hostalias wrote", f->path,
               ATOMIC_FILE_MAX / 1024 / 1024);
     return false;
   }
-  size_t cap = (size_t)st.st_size + 1, l = 0;
-  char *buf = xmalloc(cap + 1);
+  size_t cap = (size_t)st->st_size + 1, l = 0;
+  _cleanup_free_ char *buf = xmalloc(cap + 1);
   for (;;) {
     if (l == cap) {
       if (cap > ATOMIC_FILE_MAX) {
-        free(buf);
-        log_error("%s: grew past %d MiB while being read", path, ATOMIC_FILE_MAX / 1024 / 1024);
+        log_error("%s: grew past %d MiB while being read", f->path, ATOMIC_FILE_MAX / 1024 / 1024);
         return false;
       }
       cap *= 2;
@@ -51,8 +214,7 @@ static bool read_with_stat(const char *path, char **data, size_t *len, bool *exi
     if (n < 0 && errno == EINTR)
       continue;
     if (n < 0) {
-      log_error_errno("%s: read error", path);
-      free(buf);
+      log_error_errno("%s: read error", f->path);
       return false;
     }
     if (n == 0)
@@ -60,84 +222,130 @@ static bool read_with_stat(const char *path, char **data, size_t *len, bool *exi
     l += (size_t)n;
   }
   buf[l] = '\0';
-  *st_out = st;
-  *data = buf;
+  *data = steal_ptr(&buf);
   *len = l;
-  *exists = true;
   return true;
 }
 
-bool atomic_file_read(const char *path, char **data, size_t *len, bool *exists) {
-  struct stat st;
-  return read_with_stat(path, data, len, exists, &st);
-}
-
-static bool sudo_owner(uid_t *uid, gid_t *gid) {
-  long u, g;
-  if (geteuid() != 0 || !parse_long(getenv("SUDO_UID"), 0, 0x7fffffff, &u) ||
-      !parse_long(getenv("SUDO_GID"), 0, 0x7fffffff, &g))
-    return false;
-  *uid = (uid_t)u;
-  *gid = (gid_t)g;
-  return true;
-}
-
-bool atomic_file_replace(const char *path, const char *data, size_t len, bool *unchanged) {
-  *unchanged = false;
-  char *old;
-  size_t oldlen;
-  bool exists;
-  /* The mode and owner to keep are those of the file just read and
-   * compared, not of whatever the path names a moment later. */
-  struct stat st = {0};
-  if (!read_with_stat(path, &old, &oldlen, &exists, &st))
-    return false;
-  bool same = exists && oldlen == len && memcmp(old, data, len) == 0;
-  free(old);
-  if (same) {
-    *unchanged = true;
-    return true;
-  }
-
-  /* The temporary file lives beside PATH, so rename() cannot cross file
-   * systems: DIR/.BASE.XXXXXX */
+bool atomic_file_open(struct atomic_file *f, const char *path) {
+  memset(f, 0, sizeof *f);
+  f->dirfd = -1;
+  f->path = xstrdup(path);
   const char *slash = strrchr(path, '/');
+  f->base = xstrdup(slash ? slash + 1 : path);
+  if (!f->base[0] || !strcmp(f->base, ".") || !strcmp(f->base, "..")) {
+    log_error("%s: names a directory; give a file name", path);
+    return false;
+  }
   _cleanup_free_ char *dir =
       slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-  const char *base = slash ? slash + 1 : path;
-  size_t tl = strlen(dir) + strlen(base) + 16;
-  _cleanup_free_ char *tmp = xmalloc(tl);
-  snprintf(tmp, tl, "%s/.%s.XXXXXX", strcmp(dir, "/") ? dir : "", base);
-  _cleanup_fd_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd < 0) {
-    log_error_errno("%s: cannot open directory %s", path, dir);
+  struct invoker w = invoker();
+  f->dirfd = open_trusted_dir(dir, w.uid, path);
+  if (f->dirfd < 0)
+    return false;
+  struct stat dst;
+  if (fstat(f->dirfd, &dst) < 0) {
+    log_error_errno("%s: fstat of its directory", path);
     return false;
   }
-  _cleanup_fd_ int fd = mkostemp(tmp, O_CLOEXEC);
+  if (w.sudo && !invoker_can_write(&dst, &w)) {
+    log_error("%s: uid %u, who runs hostalias through sudo, cannot write %s; refused "
+              "(sudo must not let a user write where they could not)",
+              path, (unsigned)w.uid, dir);
+    return false;
+  }
+  struct stat st;
+  _cleanup_fd_ int fd = open_current(f, &st);
+  if (fd < 0)
+    return errno == ENOENT;
+  if (!file_trusted(f, &st, &w) || !read_all(f, fd, &st, &f->data, &f->len))
+    return false;
+  f->exists = true;
+  f->dev = st.st_dev;
+  f->ino = st.st_ino;
+  return true;
+}
+
+/* Creates a new file exclusively in the directory: .BASE.XXXXXXXX with BASE
+ * cut short, so a FILE name near NAME_MAX still has a temporary name. */
+static int create_temp(const struct atomic_file *f, char *name, size_t size) {
+  for (int attempt = 0; attempt < 100; attempt++) {
+    uint32_t r;
+    if (getrandom(&r, sizeof r, 0) != sizeof r)
+      r = (uint32_t)now_us() ^ (uint32_t)getpid() << 16;
+    snprintf(name, size, ".%.*s.%08x", TMP_BASE_MAX, f->base, r);
+    int fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd >= 0 || errno != EEXIST)
+      return fd;
+  }
+  errno = EEXIST;
+  return -1;
+}
+
+bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bool *unchanged) {
+  *unchanged = false;
+  struct invoker w = invoker();
+  /* The file now in the directory, through the descriptor opened at the
+   * start: if another writer replaced it meanwhile, the new one is checked
+   * as the first was, and its mode and owner are the ones kept. */
+  struct stat st;
+  bool exists;
+  {
+    _cleanup_fd_ int fd = open_current(f, &st);
+    if (fd < 0 && errno != ENOENT)
+      return false;
+    exists = fd >= 0;
+    if (exists && !file_trusted(f, &st, &w))
+      return false;
+    if (exists && (!f->exists || st.st_dev != f->dev || st.st_ino != f->ino))
+      log_info("%s: replaced by another writer during this pass; checked again", f->path);
+    _cleanup_free_ char *old = NULL;
+    size_t oldlen = 0;
+    if (exists && !read_all(f, fd, &st, &old, &oldlen))
+      return false;
+    if (exists && oldlen == len && memcmp(old, data, len) == 0) {
+      *unchanged = true;
+      return true;
+    }
+  }
+
+  char tmp[TMP_BASE_MAX + 16];
+  _cleanup_fd_ int fd = create_temp(f, tmp, sizeof tmp);
   if (fd < 0) {
-    log_error_errno("%s: cannot create a temporary file in %s", path, dir);
+    log_error_errno("%s: cannot create a temporary file beside it", f->path);
     return false;
   }
   const char *step = NULL;
-  uid_t uid;
-  gid_t gid;
   if (!write_all(fd, data, len))
     step = "write";
-  else if (fchmod(fd, exists ? (st.st_mode & 07777) : 0644) < 0)
+  else if (fchmod(fd, exists ? (st.st_mode & 0777) : 0644) < 0)
     step = "chmod";
-  else if (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
+  else if (geteuid() == 0 && exists && fchown(fd, st.st_uid, st.st_gid) < 0)
     step = "chown";
-  else if (!exists && sudo_owner(&uid, &gid) && fchown(fd, uid, gid) < 0)
+  else if (geteuid() == 0 && !exists && w.sudo && fchown(fd, w.uid, w.gid) < 0)
     step = "chown";
   else if (fsync(fd) < 0)
     step = "fsync";
-  else if (rename(tmp, path) < 0)
+  else if (renameat(f->dirfd, tmp, f->dirfd, f->base) < 0)
     step = "rename";
   if (step) {
-    log_error_errno("%s: cannot replace it, left as it was: %s", path, step);
-    unlink(tmp);
+    log_error_errno("%s: cannot replace it, left as it was: %s", f->path, step);
+    unlinkat(f->dirfd, tmp, 0);
     return false;
   }
-  fsync(dfd); /* make the rename itself durable */
+  /* Make the rename itself durable; an O_PATH descriptor cannot fsync. */
+  _cleanup_fd_ int dfd = openat(f->dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0)
+    fsync(dfd);
   return true;
+}
+
+void atomic_file_close(struct atomic_file *f) {
+  if (f->dirfd >= 0)
+    close(f->dirfd);
+  free(f->path);
+  free(f->base);
+  free(f->data);
+  memset(f, 0, sizeof *f);
+  f->dirfd = -1;
 }

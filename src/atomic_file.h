@@ -1,20 +1,46 @@
 /* SPDX-License-Identifier: MIT */
-/* The -o FILE: read what it held before, replace it atomically. */
+/* The -o FILE, which root writes in a directory another local user may
+ * control. Its directory is resolved once, following only symlinks that
+ * root or the invoking user own, and every later step (read, temporary
+ * file, fsync, rename) is done against that one directory descriptor. The
+ * file itself must be a regular file with one link, owned by root or the
+ * invoking user; under sudo, the invoking user must be able to write the
+ * directory themselves. Nothing is read from, or replaced, a file whose
+ * owner is not trusted. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #define ATOMIC_FILE_MAX (256 * 1024 * 1024)
 
-/* Reads the current content of PATH. *EXISTS is false when there is no
- * file. False (with a message) when PATH exists but is not a regular file,
- * is a symlink, or cannot be read. */
-bool atomic_file_read(const char *path, char **data, size_t *len, bool *exists);
+struct atomic_file {
+  char *path;  /* as given, for messages */
+  char *base;  /* its last component */
+  int dirfd;   /* its directory, resolved once */
+  bool exists; /* it existed when opened */
+  dev_t dev;   /* the file that was read */
+  ino_t ino;
+  char *data; /* its content (NUL-terminated), when it exists */
+  size_t len;
+};
 
-/* Replaces PATH with DATA: a temporary file in the same directory, the old
- * file's mode and owner (a new file: 0644, owned by SUDO_UID/SUDO_GID when
- * run by root through sudo), fsync, rename, fsync of the directory. Leaves
- * the file untouched when its content is already DATA (*UNCHANGED true).
- * On failure the old file is left as it was. */
-bool atomic_file_replace(const char *path, const char *data, size_t len, bool *unchanged);
+/* Resolves PATH's directory and reads the file there, if any. False, with a
+ * message, when PATH cannot be trusted or read; F is then still safe to
+ * close. */
+bool atomic_file_open(struct atomic_file *f, const char *path);
+
+/* Replaces the file with DATA: a temporary file created exclusively in the
+ * same directory, the current file's mode and owner (a new file: 0644, owned
+ * by SUDO_UID/SUDO_GID under sudo), fsync, renameat, fsync of the directory.
+ * Leaves the file untouched when its content is already DATA (*UNCHANGED).
+ * On failure the old file is left as it was, and no temporary file. */
+bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bool *unchanged);
+
+void atomic_file_close(struct atomic_file *f);
+
+/* Opens directory DIR, following only symlinks owned by root or by USER.
+ * An O_PATH descriptor, or -1 with a message naming PATH. Exposed for the
+ * tests. */
+int open_trusted_dir(const char *dir, uid_t user, const char *path);

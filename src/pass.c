@@ -12,6 +12,8 @@
 #define ENGINE_TIMEOUT_MS 5000
 
 static inline void target_closep(struct target *t) { target_close(t); }
+static inline void atomic_file_closep(struct atomic_file *f) { atomic_file_close(f); }
+#define _cleanup_atomic_file_ __attribute__((cleanup(atomic_file_closep)))
 #define _cleanup_target_ __attribute__((cleanup(target_closep)))
 
 struct results {
@@ -74,10 +76,8 @@ int pass_run(const struct pass_config *cfg, const struct name_list *names, struc
 
   /* The output file is checked before any work: a run that cannot write it
    * should fail fast, and its previous lines are needed for failed names. */
-  _cleanup_free_ char *previous = NULL;
-  size_t previous_len = 0;
-  bool previous_exists = false;
-  if (cfg->output && !atomic_file_read(cfg->output, &previous, &previous_len, &previous_exists))
+  _cleanup_atomic_file_ struct atomic_file file = {.dirfd = -1};
+  if (cfg->output && !atomic_file_open(&file, cfg->output))
     return EXIT_OUTPUT;
 
   _cleanup_target_ struct target t;
@@ -95,10 +95,10 @@ int pass_run(const struct pass_config *cfg, const struct name_list *names, struc
 
   _cleanup_free_ const char **prev_lines = NULL;
   _cleanup_free_ size_t *prev_lens = NULL;
-  if (previous_exists) {
+  if (file.exists) {
     prev_lines = xcalloc(names->count, sizeof *prev_lines);
     prev_lens = xcalloc(names->count, sizeof *prev_lens);
-    index_previous(previous, previous_len, cfg->fmt.format, names, prev_lines, prev_lens);
+    index_previous(file.data, file.len, cfg->fmt.format, names, prev_lines, prev_lens);
   }
 
   _cleanup_strbuf_ struct strbuf lines = {0};
@@ -140,7 +140,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *names, struc
       log_error("%s: nothing resolved; left as it was", cfg->output);
     } else {
       bool unchanged;
-      if (!atomic_file_replace(cfg->output, lines.data ? lines.data : "", lines.len, &unchanged))
+      if (!atomic_file_replace(&file, lines.data ? lines.data : "", lines.len, &unchanged))
         status = EXIT_OUTPUT;
       else
         log_info("%s: %s", cfg->output, unchanged ? "unchanged, not rewritten" : "replaced");

@@ -133,6 +133,30 @@ int open_in_root_walk(int dirfd, const char *rel) {
   return result;
 }
 
+/* Filesystems whose files are the kernel's, not the container's data: a
+ * container's /etc/hosts that leads into its own /proc (/proc/kallsyms)
+ * must not make root read a pseudo-file for it. */
+static const char *pseudo_fs_name(long type) {
+  switch (type) {
+  case PROC_SUPER_MAGIC: return "procfs";
+  case SYSFS_MAGIC: return "sysfs";
+  case DEBUGFS_MAGIC: return "debugfs";
+  case TRACEFS_MAGIC: return "tracefs";
+  case SECURITYFS_MAGIC: return "securityfs";
+  case CGROUP_SUPER_MAGIC:
+  case CGROUP2_SUPER_MAGIC: return "cgroupfs";
+  case BPF_FS_MAGIC: return "bpffs";
+  case NSFS_MAGIC: return "nsfs";
+  case EFIVARFS_MAGIC: return "efivarfs";
+  case PSTOREFS_MAGIC: return "pstore";
+  case SELINUX_MAGIC: return "selinuxfs";
+  case SMACK_MAGIC: return "smackfs";
+  case 0x62656570: return "configfs";
+  case DEVPTS_SUPER_MAGIC: return "devpts";
+  default: return NULL;
+  }
+}
+
 void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_file *out) {
   out->present = false;
   /* RESOLVE_IN_ROOT follows symlinks, absolute ones included, as if DIRFD
@@ -159,6 +183,16 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
   }
   if (!S_ISREG(st.st_mode)) {
     log_warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
+    return;
+  }
+  struct statfs sfs;
+  if (fstatfs(pfd, &sfs) < 0) {
+    log_warn_errno("%s: ignored: fstatfs", out->source);
+    return;
+  }
+  const char *pseudo = pseudo_fs_name((long)sfs.f_type);
+  if (pseudo) {
+    log_warn("%s: is a file on %s, not an ordinary file; ignored", out->source, pseudo);
     return;
   }
   /* Reopen the O_PATH descriptor for reading: the object is checked, and no
@@ -267,15 +301,28 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label) {
 bool target_open_netns(struct target *t, const char *path) {
   target_init(t);
   snprintf(t->label, sizeof t->label, "netns %s", path);
-  t->netns_fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (t->netns_fd < 0) {
+  /* O_PATH first: opening a FIFO for reading would block, and nothing is
+   * opened for real before it is known to be a namespace file. */
+  _cleanup_fd_ int pfd = open(path, O_PATH | O_CLOEXEC);
+  if (pfd < 0) {
     log_error_errno("%s: cannot open", t->label);
     hint_privilege(errno);
     return false;
   }
   struct statfs sfs;
-  if (fstatfs(t->netns_fd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC ||
-      ioctl(t->netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+  if (fstatfs(pfd, &sfs) < 0 || sfs.f_type != NSFS_MAGIC) {
+    log_error("%s: not a network namespace", t->label);
+    return false;
+  }
+  char proc[64];
+  snprintf(proc, sizeof proc, "/proc/self/fd/%d", pfd);
+  t->netns_fd = open(proc, O_RDONLY | O_CLOEXEC);
+  if (t->netns_fd < 0) {
+    log_error_errno("%s: cannot open", t->label);
+    hint_privilege(errno);
+    return false;
+  }
+  if (ioctl(t->netns_fd, NS_GET_NSTYPE) != CLONE_NEWNET) {
     log_error("%s: not a network namespace", t->label);
     return false;
   }

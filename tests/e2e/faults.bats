@@ -244,10 +244,24 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
 
 @test "under sudo a new -o FILE belongs to the invoking user; an existing one keeps its owner" {
   dns_start "$NS" normal
-  local f="$BATS_TEST_TMPDIR/sudo.alias"
+  # A directory the invoking user (65534) may write, as sudo now requires.
+  local d="$BATS_TEST_TMPDIR/user"
+  mkdir -m 755 "$d"
+  chown 65534:65533 "$d"
+  chmod 755 "$BATS_TEST_TMPDIR"
+  local f="$d/sudo.alias"
   SUDO_UID=65534 SUDO_GID=65533 ha -o "$f" a
   assert_eq "$(stat -c %u:%g "$f")" "65534:65533"
-  chown 123:456 "$f"
+  chgrp 456 "$f"
   SUDO_UID=65534 SUDO_GID=65533 ha -o "$f" a b
+  assert_eq "$(stat -c %u:%g "$f")" "65534:456"
+  # Root's own file keeps root as its owner.
+  chown 0:0 "$f"
+  SUDO_UID=65534 SUDO_GID=65533 ha -o "$f" b
+  assert_eq "$(stat -c %u:%g "$f")" "0:0"
+  # A third user's file is not updated under sudo (tests/e2e/security.bats).
+  chown 123:456 "$f"
+  SUDO_UID=65534 SUDO_GID=65533 run_split ha -o "$f" a
+  assert_status 5
   assert_eq "$(stat -c %u:%g "$f")" "123:456"
 }

@@ -21,6 +21,15 @@ static int tap_n, tap_failed;
       printf("#   failed at %s:%d: %s\n", __FILE__, __LINE__, #cond);                              \
   } while (0)
 
+/* A point that could not be checked here, with the reason. */
+#define skip(...)                                                                                  \
+  do {                                                                                             \
+    tap_n++;                                                                                       \
+    printf("ok %d # skip ", tap_n);                                                                \
+    printf(__VA_ARGS__);                                                                           \
+    printf("\n");                                                                                  \
+  } while (0)
+
 #define is_str(got, want, ...)                                                                     \
   do {                                                                                             \
     const char *g_ = (got), *w_ = (want);                                                          \
