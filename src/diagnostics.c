@@ -54,6 +54,7 @@ DEFINE_LOG(log_error, "", VERBOSITY_QUIET, false)
 DEFINE_LOG(log_error_errno, "", VERBOSITY_QUIET, true)
 DEFINE_LOG(log_warn, "warning: ", VERBOSITY_NORMAL, false)
 DEFINE_LOG(log_warn_errno, "warning: ", VERBOSITY_NORMAL, true)
+DEFINE_LOG(log_notice, "", VERBOSITY_NORMAL, false)
 DEFINE_LOG(log_info, "", VERBOSITY_VERBOSE, false)
 
 void die(int status, const char *fmt, ...) {

@@ -14,6 +14,8 @@ void log_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* Something worth knowing; -q silences it. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Something that happened and is worth a line; -q silences it. */
+void log_notice(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Details for -v. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

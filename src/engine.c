@@ -16,11 +16,15 @@ static bool set_path(struct engine *e, const char *addr, const char *what) {
   if (strncmp(addr, "unix://", 7) == 0)
     path = addr + 7;
   else if (strstr(addr, "://")) {
-    log_error("%s %s: only unix:// sockets are supported", what, addr);
+    /* Not a fallback to the local socket: that would be another engine than
+     * the one named, and a remote engine's containers cannot be entered. */
+    log_error("%s=%s: not a unix socket; hostalias enters a container's network namespace, "
+              "so the engine must run on this host (unix:///path)",
+              what, addr);
     return false;
   }
   if (path[0] != '/' || strlen(path) >= sizeof e->socket_path) {
-    log_error("%s %s: expected unix:///absolute/path (under %zu bytes)", what, addr,
+    log_error("%s=%s: expected unix:///absolute/path (under %zu bytes)", what, addr,
               sizeof e->socket_path);
     return false;
   }
@@ -34,11 +38,8 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   if (override)
     return set_path(e, override, "--docker-host");
   const char *env = getenv("DOCKER_HOST");
-  if (env && *env) {
-    if (strncmp(env, "unix://", 7) == 0)
-      return set_path(e, env, "DOCKER_HOST");
-    log_warn("DOCKER_HOST=%s is not a unix socket; ignored", env);
-  }
+  if (env && *env)
+    return set_path(e, env, "DOCKER_HOST");
   struct stat st;
   if (stat(DEFAULT_DOCKER_SOCKET, &st) == 0 || stat(DEFAULT_PODMAN_SOCKET, &st) != 0)
     strcpy(e->socket_path, DEFAULT_DOCKER_SOCKET);
@@ -49,7 +50,7 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
 
 enum http_error engine_get(const struct engine *e, const char *path, struct http_response *out,
                            char *err, size_t errlen) {
-  return http_unix_request(e->socket_path, "GET", path, e->timeout_ms, out, err, errlen);
+  return http_unix_request(e->socket_path, path, e->timeout_ms, out, err, errlen);
 }
 
 bool engine_target_valid(const char *t) {
@@ -77,6 +78,55 @@ static void copy_sanitized(char *dst, size_t size, const char *src) {
   dst[j] = '\0';
 }
 
+/* Copies S into DST when it is a plain string that fits: no control bytes,
+ * shorter than SIZE. Else DST is left empty: a label that does not pass is
+ * no label at all, never a truncated or altered one. */
+static void copy_exact(char *dst, size_t size, json_t *s) {
+  dst[0] = '\0';
+  const char *v = json_string_value(s);
+  if (!v)
+    return;
+  size_t len = strlen(v);
+  if (len >= size)
+    return;
+  for (size_t i = 0; i < len; i++)
+    if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f)
+      return;
+  memcpy(dst, v, len + 1);
+}
+
+static void parse_compose_labels(json_t *labels, struct compose_labels *out) {
+  memset(out, 0, sizeof *out);
+  if (!json_is_object(labels))
+    return;
+  copy_exact(out->project, sizeof out->project,
+             json_object_get(labels, "com.docker.compose.project"));
+  copy_exact(out->service, sizeof out->service,
+             json_object_get(labels, "com.docker.compose.service"));
+  copy_exact(out->working_dir, sizeof out->working_dir,
+             json_object_get(labels, "com.docker.compose.project.working_dir"));
+  char num[24];
+  copy_exact(num, sizeof num, json_object_get(labels, "com.docker.compose.container-number"));
+  if (!parse_long(num, 1, 1000000, &out->number))
+    out->number = 0;
+  char oneoff[8];
+  copy_exact(oneoff, sizeof oneoff, json_object_get(labels, "com.docker.compose.oneoff"));
+  out->oneoff = strcmp(oneoff, "True") == 0;
+  if (!engine_target_valid(out->service))
+    out->service[0] = '\0';
+}
+
+/* A container ID as the API gives it: 64 lowercase hex digits. */
+static bool id_valid(const char *id) {
+  size_t len = strlen(id);
+  if (len != 64)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
+      return false;
+  return true;
+}
+
 const char *engine_parse_inspect(const char *json, size_t len, struct container_state *out) {
   memset(out, 0, sizeof *out);
   json_error_t jerr;
@@ -89,6 +139,9 @@ const char *engine_parse_inspect(const char *json, size_t len, struct container_
   json_t *running = state ? json_object_get(state, "Running") : NULL;
   json_t *status = state ? json_object_get(state, "Status") : NULL;
   json_t *name = json_object_get(root, "Name");
+  json_t *config = json_object_get(root, "Config");
+  json_t *settings = json_object_get(root, "NetworkSettings");
+  json_t *networks = json_is_object(settings) ? json_object_get(settings, "Networks") : NULL;
   if (!json_is_object(state))
     why = "reply has no State object";
   else if (!json_is_integer(pid) || json_integer_value(pid) < 0 ||
@@ -103,6 +156,25 @@ const char *engine_parse_inspect(const char *json, size_t len, struct container_
                    json_is_string(status) ? json_string_value(status) : "unknown");
     const char *n = json_is_string(name) ? json_string_value(name) : "";
     copy_sanitized(out->name, sizeof out->name, n[0] == '/' ? n + 1 : n);
+    copy_exact(out->id, sizeof out->id, json_object_get(root, "Id"));
+    if (!id_valid(out->id))
+      out->id[0] = '\0';
+    parse_compose_labels(json_is_object(config) ? json_object_get(config, "Labels") : NULL,
+                         &out->compose);
+    const char *key;
+    json_t *ep;
+    json_object_foreach(networks, key, ep) {
+      if (out->nnetworks == ENGINE_NETWORKS_MAX)
+        break;
+      struct engine_network *net = &out->networks[out->nnetworks];
+      json_t *k = json_string(key);
+      copy_exact(net->name, sizeof net->name, k);
+      json_decref(k);
+      copy_exact(net->id, sizeof net->id,
+                 json_is_object(ep) ? json_object_get(ep, "NetworkID") : NULL);
+      if (net->name[0] && id_valid(net->id))
+        out->nnetworks++;
+    }
     if (out->running && out->pid == 0)
       why = "reply says running but has no PID";
   }
@@ -135,7 +207,6 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
   }
   enum engine_result result = ENGINE_ERROR;
   if (r.status == 404) {
-    log_error("no such container: %s (asked %s)", target, e->socket_path);
     result = ENGINE_NOT_FOUND;
   } else if (r.status != 200) {
     char msg[256];
@@ -152,8 +223,7 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
   return result;
 }
 
-const char *engine_parse_list(const char *json, size_t len, void (*fn)(const char *name, void *ctx),
-                              void *ctx) {
+const char *engine_parse_containers(const char *json, size_t len, container_fn fn, void *ctx) {
   json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
   if (!root)
     return "reply is not valid JSON (or repeats a key)";
@@ -164,26 +234,62 @@ const char *engine_parse_list(const char *json, size_t len, void (*fn)(const cha
   size_t i;
   json_t *c;
   json_array_foreach(root, i, c) {
-    json_t *names = json_object_get(c, "Names");
+    struct container_summary sum;
+    memset(&sum, 0, sizeof sum);
     size_t j;
     json_t *n;
-    json_array_foreach(names, j, n) {
+    json_array_foreach(json_object_get(c, "Names"), j, n) {
       const char *s = json_string_value(n);
       if (s && s[0] == '/')
         s++;
-      if (s && engine_target_valid(s))
-        fn(s, ctx);
+      if (s && engine_target_valid(s) && strlen(s) < sizeof sum.name) {
+        strcpy(sum.name, s);
+        break;
+      }
     }
+    if (!sum.name[0])
+      continue;
+    copy_exact(sum.id, sizeof sum.id, json_object_get(c, "Id"));
+    if (!id_valid(sum.id))
+      sum.id[0] = '\0';
+    json_t *state = json_object_get(c, "State");
+    sum.running = json_is_string(state) && !strcmp(json_string_value(state), "running");
+    parse_compose_labels(json_object_get(c, "Labels"), &sum.compose);
+    fn(&sum, ctx);
   }
   json_decref(root);
   return NULL;
 }
 
-bool engine_list_running(const struct engine *e, void (*fn)(const char *name, void *ctx),
-                         void *ctx) {
+/* Percent-encodes S for a URL query value. */
+static void url_encode(const char *s, char *out, size_t size) {
+  static const char hex[] = "0123456789ABCDEF";
+  size_t o = 0;
+  for (; *s && o + 4 < size; s++) {
+    unsigned char c = (unsigned char)*s;
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+        strchr("-._~", c)) {
+      out[o++] = (char)c;
+    } else {
+      out[o++] = '%';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    }
+  }
+  out[o] = '\0';
+}
+
+bool engine_list_containers(const struct engine *e, const char *filters, container_fn fn,
+                            void *ctx) {
+  char path[900] = "/containers/json";
+  if (filters) {
+    char q[800];
+    url_encode(filters, q, sizeof q);
+    snprintf(path, sizeof path, "/containers/json?filters=%s", q);
+  }
   struct http_response r;
   char err[256];
-  if (engine_get(e, "/containers/json", &r, err, sizeof err) != HTTP_OK) {
+  if (engine_get(e, path, &r, err, sizeof err) != HTTP_OK) {
     log_error("cannot list containers: %s", err);
     return false;
   }
@@ -193,11 +299,165 @@ bool engine_list_running(const struct engine *e, void (*fn)(const char *name, vo
     api_message(&r, msg, sizeof msg);
     log_error("the Engine API at %s refused to list containers: %s", e->socket_path, msg);
   } else {
-    const char *why = engine_parse_list(r.body, r.body_len, fn, ctx);
+    const char *why = engine_parse_containers(r.body, r.body_len, fn, ctx);
     if (why)
       log_error("the Engine API at %s gave a bad container list: %s", e->socket_path, why);
     ok = !why;
   }
   http_response_free(&r);
+  return ok;
+}
+
+/* True when NAME is the container's ID or a prefix of it that Docker
+ * uses as an alias (its short ID): such names are not service names. */
+static bool is_id_alias(const char *name, const char *id) {
+  size_t len = strlen(name);
+  return id[0] && len >= 12 && len <= 64 && strncmp(name, id, len) == 0;
+}
+
+static void names_from(json_t *list, const char *id, void (*fn)(const char *, void *), void *ctx) {
+  size_t i;
+  json_t *v;
+  json_array_foreach(list, i, v) {
+    char name[256];
+    copy_exact(name, sizeof name, v);
+    if (name[0] && !is_id_alias(name, id))
+      fn(name, ctx);
+  }
+}
+
+const char *engine_parse_endpoint_names(const char *json, size_t len, const char *const *networks,
+                                        size_t n, void (*fn)(const char *name, void *ctx),
+                                        void *ctx) {
+  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(root)) {
+    json_decref(root);
+    return "reply is not a JSON object (or repeats a key)";
+  }
+  char id[65];
+  copy_exact(id, sizeof id, json_object_get(root, "Id"));
+  if (!id_valid(id)) {
+    json_decref(root);
+    return "reply has no valid Id";
+  }
+  json_t *settings = json_object_get(root, "NetworkSettings");
+  json_t *nets = json_is_object(settings) ? json_object_get(settings, "Networks") : NULL;
+  for (size_t i = 0; i < n; i++) {
+    json_t *ep = json_object_get(nets, networks[i]);
+    if (!json_is_object(ep))
+      continue;
+    names_from(json_object_get(ep, "Aliases"), id, fn, ctx);
+    names_from(json_object_get(ep, "DNSNames"), id, fn, ctx);
+  }
+  json_decref(root);
+  return NULL;
+}
+
+/* Concurrent connections for engine_inspect_many. Measured on dockerd 20.10
+ * with 2 cores, 201 inspects: 4 and 8 in flight took 31-34 ms, 16 took
+ * 28-32 ms, 32 no better; dockerd's CPU is the limit. */
+#define INSPECT_IN_FLIGHT 16
+
+struct inspect_batch {
+  const struct engine *e;
+  struct http_request *reqs;
+  void (*fn)(size_t i, const char *json, size_t len, void *ctx);
+  void *ctx;
+  bool ok;
+};
+
+/* Each reply as soon as it is in: its parsing overlaps the engine's work
+ * on the others. */
+static void on_inspected(struct http_request *r, void *ctx) {
+  struct inspect_batch *b = ctx;
+  if (r->result != HTTP_OK) {
+    if (b->ok)
+      log_error("cannot inspect the containers on the target's networks: %s", r->err);
+    b->ok = false;
+  } else if (r->response.status == 200) {
+    b->fn((size_t)(r - b->reqs), r->response.body, r->response.body_len, b->ctx);
+  } else if (r->response.status != 404) {
+    if (b->ok)
+      log_error("the Engine API at %s refused to inspect a container: HTTP status %d",
+                b->e->socket_path, r->response.status);
+    b->ok = false;
+  }
+  http_response_free(&r->response);
+}
+
+bool engine_inspect_many(const struct engine *e, const char *const *ids, size_t n,
+                         void (*fn)(size_t i, const char *json, size_t len, void *ctx), void *ctx) {
+  if (n == 0)
+    return true;
+  struct http_request *reqs = xcalloc(n, sizeof *reqs);
+  char(*paths)[96] = xcalloc(n, sizeof *paths);
+  for (size_t i = 0; i < n; i++) {
+    snprintf(paths[i], sizeof paths[i], "/containers/%.64s/json", ids[i]);
+    reqs[i].path = paths[i];
+  }
+  struct inspect_batch b = {.e = e, .reqs = reqs, .fn = fn, .ctx = ctx, .ok = true};
+  http_unix_get_many(e->socket_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, on_inspected, &b);
+  free(paths);
+  free(reqs);
+  return b.ok;
+}
+
+const char *engine_parse_network_containers(const char *json, size_t len,
+                                            void (*fn)(const char *id, const char *name, void *ctx),
+                                            void *ctx) {
+  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(root)) {
+    json_decref(root);
+    return "reply is not a JSON object (or repeats a key)";
+  }
+  json_t *containers = json_object_get(root, "Containers");
+  const char *why = NULL;
+  if (containers && !json_is_object(containers) && !json_is_null(containers))
+    why = "reply has a Containers that is not an object";
+  const char *key;
+  json_t *c;
+  json_object_foreach(containers, key, c) {
+    char name[128];
+    copy_exact(name, sizeof name, json_is_object(c) ? json_object_get(c, "Name") : NULL);
+    if (id_valid(key) && engine_target_valid(name))
+      fn(key, name, ctx);
+  }
+  json_decref(root);
+  return why;
+}
+
+bool engine_network_containers(const struct engine *e, const struct engine_network *nets, size_t n,
+                               void (*fn)(const char *id, const char *name, void *ctx), void *ctx) {
+  if (n == 0)
+    return true;
+  struct http_request *reqs = xcalloc(n, sizeof *reqs);
+  char(*paths)[96] = xcalloc(n, sizeof *paths);
+  for (size_t i = 0; i < n; i++) {
+    snprintf(paths[i], sizeof paths[i], "/networks/%.64s", nets[i].id);
+    reqs[i].path = paths[i];
+  }
+  http_unix_get_many(e->socket_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, NULL, NULL);
+  bool ok = true;
+  for (size_t i = 0; i < n; i++) {
+    struct http_request *r = &reqs[i];
+    const char *why = NULL;
+    if (r->result != HTTP_OK) {
+      if (ok)
+        log_error("cannot ask the Engine API about network %s: %s", nets[i].name, r->err);
+      ok = false;
+    } else if (r->response.status == 200) {
+      why = engine_parse_network_containers(r->response.body, r->response.body_len, fn, ctx);
+    } else if (r->response.status != 404) {
+      why = "it refused";
+    }
+    if (why && ok) {
+      log_error("the Engine API at %s gave a bad answer about network %s: %s", e->socket_path,
+                nets[i].name, why);
+      ok = false;
+    }
+    http_response_free(&r->response);
+  }
+  free(paths);
+  free(reqs);
   return ok;
 }

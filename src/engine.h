@@ -27,11 +27,40 @@ enum http_error engine_get(const struct engine *e, const char *path, struct http
  * in a URL path). */
 bool engine_target_valid(const char *target);
 
+/* What Compose's labels say of a container; empty strings and 0 when it has
+ * none of them. */
+struct compose_labels {
+  char project[128];
+  char service[128];
+  long number; /* com.docker.compose.container-number; 0 when absent */
+  bool oneoff; /* a `docker-compose run` container, not a service replica */
+  char working_dir[4096];
+};
+
+#define ENGINE_NETWORKS_MAX 64
+
+struct engine_network {
+  char name[128];
+  char id[65];
+};
+
 struct container_state {
   pid_t pid;
   bool running;
   char status[32]; /* "running", "exited", ... (sanitized) */
   char name[128];  /* without Docker's leading '/' (sanitized) */
+  char id[65];
+  struct compose_labels compose;
+  struct engine_network networks[ENGINE_NETWORKS_MAX];
+  size_t nnetworks;
+};
+
+/* One entry of a GET /containers/json reply. */
+struct container_summary {
+  char id[65];
+  char name[128]; /* the first name engine_target_valid() accepts */
+  bool running;
+  struct compose_labels compose;
 };
 
 enum engine_result {
@@ -40,21 +69,49 @@ enum engine_result {
   ENGINE_ERROR, /* socket or API failure; message given */
 };
 
-/* Parses a /containers/json reply: calls FN for each container name that
- * engine_target_valid() accepts (without Docker's leading '/'). NULL on
- * success, else what is wrong. */
-const char *engine_parse_list(const char *json, size_t len, void (*fn)(const char *name, void *ctx),
-                              void *ctx);
+typedef void (*container_fn)(const struct container_summary *c, void *ctx);
 
-/* GET /containers/json: the running containers' names, for completion.
- * Reports its own errors. */
-bool engine_list_running(const struct engine *e, void (*fn)(const char *name, void *ctx),
-                         void *ctx);
+/* Parses a /containers/json reply: calls FN for each container with a valid
+ * name. NULL on success, else what is wrong. */
+const char *engine_parse_containers(const char *json, size_t len, container_fn fn, void *ctx);
+
+/* GET /containers/json, with FILTERS (JSON, as the API takes it) when not
+ * NULL: running containers only. Reports its own errors. */
+bool engine_list_containers(const struct engine *e, const char *filters, container_fn fn,
+                            void *ctx);
 
 /* Parses an inspect reply's JSON body. NULL on success, else what is wrong. */
 const char *engine_parse_inspect(const char *json, size_t len, struct container_state *out);
 
-/* GET /containers/TARGET/json and extract the state. Reports its own
- * errors. */
+/* GET /containers/TARGET/json and extract the state. Reports its own errors,
+ * but not ENGINE_NOT_FOUND, which the caller words. */
 enum engine_result engine_inspect_container(const struct engine *e, const char *target,
                                             struct container_state *out);
+
+/* From an inspect reply: calls FN for each name the container answers to on
+ * the networks NETWORKS (N of them, by name): its network aliases and, where
+ * the engine reports them (API 1.44+), its DNS names; never its ID or a
+ * prefix of it (Docker adds the short ID as an alias). NULL on success, else
+ * what is wrong. */
+const char *engine_parse_endpoint_names(const char *json, size_t len, const char *const *networks,
+                                        size_t n, void (*fn)(const char *name, void *ctx),
+                                        void *ctx);
+
+/* Inspects the containers IDS (N of them) over several connections at once,
+ * and calls FN with each reply's body; a container gone meanwhile (404) is
+ * skipped. False, with a message, when the engine fails. */
+bool engine_inspect_many(const struct engine *e, const char *const *ids, size_t n,
+                         void (*fn)(size_t i, const char *json, size_t len, void *ctx), void *ctx);
+
+/* Parses a GET /networks/ID reply: calls FN with the ID and name of each
+ * container attached to it (running ones have endpoints). NULL on success,
+ * else what is wrong. */
+const char *engine_parse_network_containers(const char *json, size_t len,
+                                            void (*fn)(const char *id, const char *name, void *ctx),
+                                            void *ctx);
+
+/* The containers attached to each of the networks NETS (N of them), asked
+ * several at a time. A network gone meanwhile (404) has none. False, with a
+ * message, when the engine fails. */
+bool engine_network_containers(const struct engine *e, const struct engine_network *nets, size_t n,
+                               void (*fn)(const char *id, const char *name, void *ctx), void *ctx);

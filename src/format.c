@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "names.h"
 #include "util.h"
@@ -248,4 +249,67 @@ bool format_line_key(enum format_kind f, const char *line, size_t len, const cha
   *key = w1;
   *keylen = l1;
   return true;
+}
+
+/* The address in a wildcard-DNS target as format_target_name writes it:
+ * 172.27.0.2.SUFFIX, 172-27-0-2.SUFFIX, or sslip.io's 2001-db8--1.SUFFIX. */
+static bool target_address(const struct format_config *c, const char *t, size_t len,
+                           struct address *out) {
+  size_t sl = strlen(c->suffix);
+  if (len <= sl + 1 || t[len - sl - 1] != '.' || strncasecmp(t + len - sl, c->suffix, sl) != 0)
+    return false;
+  size_t al = len - sl - 1;
+  char a[ADDRESS_TEXT_MAX];
+  if (al >= sizeof a)
+    return false;
+  memcpy(a, t, al);
+  a[al] = '\0';
+  if (address_parse(a, out))
+    return out->family == 4; /* dotted IPv4; IPv6 is never written with ':' */
+  /* 172-27-0-2 is IPv4: digits and three dashes; anything else dashed is
+   * IPv6 (fd00-beef--2 has three dashes too). */
+  size_t dashes = 0, digits = 0;
+  for (size_t i = 0; i < al; i++) {
+    dashes += a[i] == '-';
+    digits += a[i] >= '0' && a[i] <= '9';
+  }
+  bool v4 = dashes == 3 && digits == al - 3;
+  for (size_t i = 0; i < al; i++)
+    if (a[i] == '-')
+      a[i] = v4 ? '.' : ':';
+  return !strchr(t, ':') && address_parse(a, out) && out->family == (v4 ? 4 : 6);
+}
+
+size_t format_line_addresses(const struct format_config *c, const char *line, size_t len,
+                             struct address *out, size_t max) {
+  const char *key;
+  size_t kl;
+  if (max == 0 || !format_line_key(c->format, line, len, &key, &kl))
+    return 0;
+  if (c->format == FORMAT_JSON) {
+    json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+    size_t n = 0, i;
+    json_t *v;
+    json_array_foreach(json_object_get(o, "addresses"), i, v) {
+      if (n < max && json_is_string(v) && address_parse(json_string_value(v), &out[n]))
+        n++;
+      else {
+        n = 0; /* one that does not parse: the line cannot be trusted */
+        break;
+      }
+    }
+    json_decref(o);
+    return n;
+  }
+  const char *sp = memchr(line, ' ', len);
+  if (c->format == FORMAT_HOSTS) {
+    char a[ADDRESS_TEXT_MAX];
+    size_t al = (size_t)(sp - line);
+    if (al >= sizeof a)
+      return 0;
+    memcpy(a, line, al);
+    a[al] = '\0';
+    return address_parse(a, out) ? 1 : 0;
+  }
+  return target_address(c, sp + 1, len - (size_t)(sp + 1 - line), out) ? 1 : 0;
 }

@@ -43,3 +43,9 @@ bool format_line(const struct format_config *c, const char *name, const struct n
  * line. Returns false for a line hostalias would not have written. */
 bool format_line_key(enum format_kind f, const char *line, size_t len, const char **key,
                      size_t *keylen);
+
+/* The addresses a previously written line (format C->format, with C's
+ * provider or suffix) points at, at most MAX into OUT. Returns how many; 0
+ * when the line does not say, in a form hostalias writes. */
+size_t format_line_addresses(const struct format_config *c, const char *line, size_t len,
+                             struct address *out, size_t max);

@@ -92,107 +92,192 @@ const char *http_parse_response(const char *buf, size_t len, struct http_respons
   return NULL;
 }
 
-static enum http_error fail(enum http_error e, char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static enum http_error fail(enum http_error e, char *err, size_t errlen, const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(err, errlen, fmt, ap);
-  va_end(ap);
-  return e;
-}
+/* One request on its own connection, driven by poll: connect, send, read to
+ * EOF, parse. Several run side by side in http_unix_get_many. */
+struct exchange {
+  struct http_request *req;
+  int fd;
+  char out[1024];
+  size_t out_len, sent;
+  char *buf;
+  size_t len, cap;
+  bool done;
+};
 
-static bool wait_fd(int fd, short events, int64_t deadline) {
-  for (;;) {
-    int64_t left = deadline - now_ms();
-    if (left <= 0)
-      return false;
-    struct pollfd pfd = {.fd = fd, .events = events};
-    int n = poll(&pfd, 1, (int)left);
-    if (n > 0)
-      return true;
-    if (n < 0 && errno != EINTR)
-      return false;
+static void finish(struct exchange *x, enum http_error e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void finish(struct exchange *x, enum http_error e, const char *fmt, ...) {
+  if (fmt) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(x->req->err, sizeof x->req->err, fmt, ap);
+    va_end(ap);
   }
+  x->req->result = e;
+  if (x->fd >= 0)
+    close(x->fd);
+  x->fd = -1;
+  free(x->buf);
+  x->buf = NULL;
+  x->done = true;
 }
 
-enum http_error http_unix_request(const char *socket_path, const char *method, const char *path,
-                                  int timeout_ms, struct http_response *out, char *err,
-                                  size_t errlen) {
-  memset(out, 0, sizeof *out);
-  struct sockaddr_un sa = {.sun_family = AF_UNIX};
-  if (strlen(socket_path) >= sizeof sa.sun_path)
-    return fail(HTTP_IO, err, errlen, "socket path too long: %s", socket_path);
-  strcpy(sa.sun_path, socket_path);
-
-  int64_t deadline = now_ms() + timeout_ms;
-  _cleanup_fd_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0)
-    return fail(HTTP_IO, err, errlen, "socket: %s", strerror(errno));
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+static void start(struct exchange *x, const struct sockaddr_un *sa, const char *socket_path) {
+  struct http_request *r = x->req;
+  memset(&r->response, 0, sizeof r->response);
+  x->fd = -1;
+  int rl = snprintf(x->out, sizeof x->out,
+                    "GET %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
+                    "\r\n\r\n",
+                    r->path);
+  if (rl < 0 || (size_t)rl >= sizeof x->out)
+    return finish(x, HTTP_IO, "request path too long: %s", r->path);
+  x->out_len = (size_t)rl;
+  x->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (x->fd < 0)
+    return finish(x, HTTP_IO, "socket: %s", strerror(errno));
+  if (connect(x->fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
     int e = errno;
     if (e == ENOENT || e == ENOTDIR)
-      return fail(HTTP_NO_SOCKET, err, errlen, "%s does not exist", socket_path);
+      return finish(x, HTTP_NO_SOCKET, "%s does not exist", socket_path);
     if (e == EACCES || e == EPERM)
-      return fail(HTTP_DENIED, err, errlen, "permission denied on %s", socket_path);
+      return finish(x, HTTP_DENIED, "permission denied on %s", socket_path);
     if (e == ECONNREFUSED)
-      return fail(HTTP_REFUSED, err, errlen, "nothing listens on %s (connection refused)",
-                  socket_path);
+      return finish(x, HTTP_REFUSED, "nothing listens on %s (connection refused)", socket_path);
     if (e != EAGAIN && e != EINPROGRESS)
-      return fail(HTTP_IO, err, errlen, "cannot connect: %s", strerror(e));
-    if (!wait_fd(fd, POLLOUT, deadline))
-      return fail(HTTP_TIMEOUT, err, errlen, "%s did not accept the connection in time",
-                  socket_path);
+      return finish(x, HTTP_IO, "cannot connect: %s", strerror(e));
   }
+  x->cap = 16384;
+  x->buf = xmalloc(x->cap);
+}
 
-  char req[1024];
-  int rl = snprintf(req, sizeof req,
-                    "%s %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
-                    "\r\n\r\n",
-                    method, path);
-  if (rl < 0 || (size_t)rl >= sizeof req)
-    return fail(HTTP_IO, err, errlen, "request path too long: %s", path);
-  size_t sent = 0;
-  while (sent < (size_t)rl) {
-    ssize_t n = send(fd, req + sent, (size_t)rl - sent, MSG_NOSIGNAL);
+/* Makes what progress the socket allows, without blocking. */
+static void step(struct exchange *x, const char *socket_path) {
+  while (x->sent < x->out_len) {
+    ssize_t n = send(x->fd, x->out + x->sent, x->out_len - x->sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EINTR)
         continue;
-      if (errno == EAGAIN && wait_fd(fd, POLLOUT, deadline))
-        continue;
-      return fail(errno == EAGAIN ? HTTP_TIMEOUT : HTTP_IO, err, errlen,
-                  "cannot send the request to %s", socket_path);
+      if (errno == EAGAIN)
+        return;
+      if (errno == ENOTCONN)
+        return; /* still connecting */
+      return finish(x, HTTP_IO, "cannot send the request to %s", socket_path);
     }
-    sent += (size_t)n;
+    x->sent += (size_t)n;
   }
-
-  size_t cap = 16384, len = 0;
-  _cleanup_free_ char *buf = xmalloc(cap);
   for (;;) {
-    if (len == cap) {
-      if (cap >= HTTP_REPLY_MAX)
-        return fail(HTTP_TOO_LARGE, err, errlen, "reply from %s is larger than 4 MiB", socket_path);
-      cap *= 2;
-      buf = xreallocarray(buf, cap, 1);
+    if (x->len == x->cap) {
+      if (x->cap >= HTTP_REPLY_MAX)
+        return finish(x, HTTP_TOO_LARGE, "reply from %s is larger than 4 MiB", socket_path);
+      x->cap *= 2;
+      x->buf = xreallocarray(x->buf, x->cap, 1);
     }
-    ssize_t n = recv(fd, buf + len, cap - len, 0);
+    ssize_t n = recv(x->fd, x->buf + x->len, x->cap - x->len, 0);
     if (n > 0) {
-      len += (size_t)n;
+      x->len += (size_t)n;
       continue;
     }
     if (n == 0)
       break;
     if (errno == EINTR)
       continue;
-    if (errno == EAGAIN) {
-      if (!wait_fd(fd, POLLIN, deadline))
-        return fail(HTTP_TIMEOUT, err, errlen, "no complete reply from %s in time", socket_path);
+    if (errno == EAGAIN)
+      return;
+    return finish(x, HTTP_IO, "cannot read the reply: %s", strerror(errno));
+  }
+  const char *why = http_parse_response(x->buf, x->len, &x->req->response);
+  if (why)
+    return finish(x, HTTP_MALFORMED, "malformed reply: %s", why);
+  finish(x, HTTP_OK, NULL);
+}
+
+void http_unix_get_many(const char *socket_path, struct http_request *reqs, size_t n,
+                        unsigned max_in_flight, int timeout_ms,
+                        void (*done)(struct http_request *r, void *ctx), void *ctx) {
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  bool path_ok = strlen(socket_path) < sizeof sa.sun_path;
+  if (path_ok)
+    strcpy(sa.sun_path, socket_path);
+  if (max_in_flight == 0)
+    max_in_flight = 1;
+  if (max_in_flight > HTTP_MAX_IN_FLIGHT)
+    max_in_flight = HTTP_MAX_IN_FLIGHT;
+  struct exchange live[HTTP_MAX_IN_FLIGHT];
+  struct pollfd pfds[HTTP_MAX_IN_FLIGHT];
+  size_t nlive = 0, next = 0;
+  int64_t deadline = now_ms() + timeout_ms;
+  for (;;) {
+    /* Start requests while there is room; a request that fails at once
+     * (no socket) frees its place again. */
+    while (nlive < max_in_flight && next < n) {
+      struct exchange *x = &live[nlive];
+      memset(x, 0, sizeof *x);
+      x->req = &reqs[next++];
+      if (!path_ok) {
+        x->fd = -1;
+        finish(x, HTTP_IO, "socket path too long: %s", socket_path);
+        if (done)
+          done(x->req, ctx);
+        continue;
+      }
+      start(x, &sa, socket_path);
+      if (!x->done)
+        nlive++;
+      else if (done)
+        done(x->req, ctx);
+    }
+    if (nlive == 0)
+      return;
+    int64_t left = deadline - now_ms();
+    if (left <= 0) {
+      for (size_t i = 0; i < nlive; i++) {
+        finish(&live[i], HTTP_TIMEOUT, "no complete reply from %s in time", socket_path);
+        if (done)
+          done(live[i].req, ctx);
+      }
+      for (; next < n; next++) {
+        snprintf(reqs[next].err, sizeof reqs[next].err, "no reply from %s in time", socket_path);
+        reqs[next].result = HTTP_TIMEOUT;
+        if (done)
+          done(&reqs[next], ctx);
+      }
+      return;
+    }
+    for (size_t i = 0; i < nlive; i++)
+      pfds[i] = (struct pollfd){.fd = live[i].fd,
+                                .events = live[i].sent < live[i].out_len ? POLLOUT : POLLIN};
+    int r = poll(pfds, nlive, (int)left);
+    if (r < 0 && errno != EINTR) {
+      int e = errno;
+      for (size_t i = 0; i < nlive; i++) {
+        finish(&live[i], HTTP_IO, "poll: %s", strerror(e));
+        if (done)
+          done(live[i].req, ctx);
+      }
+      nlive = 0;
       continue;
     }
-    return fail(HTTP_IO, err, errlen, "cannot read the reply: %s", strerror(errno));
+    for (size_t i = 0; i < nlive; i++)
+      if (r > 0 && pfds[i].revents)
+        step(&live[i], socket_path);
+    /* Compact: finished exchanges leave, and are handed over. */
+    size_t k = 0;
+    for (size_t i = 0; i < nlive; i++) {
+      if (!live[i].done)
+        live[k++] = live[i];
+      else if (done)
+        done(live[i].req, ctx);
+    }
+    nlive = k;
   }
-  const char *why = http_parse_response(buf, len, out);
-  if (why)
-    return fail(HTTP_MALFORMED, err, errlen, "malformed reply: %s", why);
-  return HTTP_OK;
+}
+
+enum http_error http_unix_request(const char *socket_path, const char *path, int timeout_ms,
+                                  struct http_response *out, char *err, size_t errlen) {
+  struct http_request r = {.path = path};
+  http_unix_get_many(socket_path, &r, 1, 1, timeout_ms, NULL, NULL);
+  *out = r.response;
+  snprintf(err, errlen, "%s", r.err);
+  return r.result;
 }

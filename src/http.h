@@ -31,8 +31,26 @@ enum http_error {
   HTTP_MALFORMED,
 };
 
-/* Sends "METHOD PATH HTTP/1.0" to the unix socket SOCKET_PATH and reads the
- * reply within TIMEOUT_MS. On failure ERR holds a description. */
-enum http_error http_unix_request(const char *socket_path, const char *method, const char *path,
-                                  int timeout_ms, struct http_response *out, char *err,
-                                  size_t errlen);
+/* One GET request of a batch: PATH in; the result, and the response or a
+ * description of the failure, out. */
+struct http_request {
+  const char *path;
+  enum http_error result;
+  struct http_response response; /* when result is HTTP_OK; the caller frees it */
+  char err[256];
+};
+
+#define HTTP_MAX_IN_FLIGHT 32
+
+/* Sends "GET PATH HTTP/1.0" for each of the N requests to the unix socket
+ * SOCKET_PATH, each on its own connection, at most MAX_IN_FLIGHT at once,
+ * and reads the replies; all of it within TIMEOUT_MS. DONE, when not NULL,
+ * is called for each request as soon as it ends (so its reply is handled
+ * while the others are still coming), and may free its response. */
+void http_unix_get_many(const char *socket_path, struct http_request *reqs, size_t n,
+                        unsigned max_in_flight, int timeout_ms,
+                        void (*done)(struct http_request *r, void *ctx), void *ctx);
+
+/* One GET request; on failure ERR holds a description. */
+enum http_error http_unix_request(const char *socket_path, const char *path, int timeout_ms,
+                                  struct http_response *out, char *err, size_t errlen);

@@ -27,18 +27,27 @@ static void usage(FILE *f) {
         "       hostalias [OPTION]... --pid PID [NAME]...\n"
         "       hostalias [OPTION]... --netns PATH [NAME]...\n"
         "\n"
-        "Resolve NAMEs (default: one per line on standard input) with the DNS server\n"
-        "of a container's network namespace, and print a HOSTALIASES file that maps\n"
-        "each name to a wildcard-DNS name for its address:\n"
+        "Resolve NAMEs (default: one per line on standard input; with none given and\n"
+        "a terminal as input, --all) with the DNS server of a container's network\n"
+        "namespace, and print a HOSTALIASES file that maps each name to a\n"
+        "wildcard-DNS name for its address:\n"
         "  postgres 172.27.0.2.traefik.me\n"
         "\n"
         "Target:\n"
-        "  CONTAINER                 Docker or Podman container name or ID\n"
+        "  CONTAINER                 Docker or Podman container name or ID, or a\n"
+        "                            Compose service (its lowest-numbered replica)\n"
+        "  -P, --project NAME        the Compose project of a service CONTAINER;\n"
+        "                            default $COMPOSE_PROJECT_NAME, else the project\n"
+        "                            of the current directory\n"
         "  -H, --docker-host ADDR    Engine API socket (unix:///path); default\n"
         "                            $DOCKER_HOST, /var/run/docker.sock, then\n"
         "                            /run/podman/podman.sock\n"
         "      --pid PID             use this process's network namespace\n"
         "      --netns PATH          use this network namespace file (/run/netns/NAME)\n"
+        "\n"
+        "Names:\n"
+        "  -a, --all                 also every name the Engine API knows on the\n"
+        "                            target's networks: containers and their aliases\n"
         "\n"
         "Lookup:\n"
         "  -4                        IPv4 addresses (the default)\n"
@@ -54,15 +63,18 @@ static void usage(FILE *f) {
         "\n"
         "Output:\n"
         "  -o, --output FILE         replace FILE atomically, only when it changes;\n"
-        "                            a name that fails keeps its previous line\n"
+        "                            a name that times out or meets a server failure\n"
+        "                            keeps its previous line, unless that address now\n"
+        "                            answers for another name\n"
         "  -f, --format FORMAT       alias (default), hosts (ADDRESS NAME) or json\n"
         "  -p, --provider NAME       traefik.me (default), sslip.io, nip.io, xip.io\n"
         "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
         "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
         "\n"
-        "      --list-targets        print the running containers' names and exit\n"
+        "      --list-targets        print the running containers' names and Compose\n"
+        "                            services, and exit\n"
         "                            (for shell completion)\n"
-        "  -q, --quiet               no warnings\n"
+        "  -q, --quiet               no warnings, no notices of kept (stale) lines\n"
         "  -v, --verbose             details, and a closing summary\n"
         "  -h, --help                show this help and exit\n"
         "  -V, --version             show the version (with c-ares') and exit\n"
@@ -72,7 +84,7 @@ static void usage(FILE *f) {
         "  1  some names did not resolve (each is reported on stderr)\n"
         "  2  usage or input error\n"
         "  3  target not found, not running or not enterable (needs root or\n"
-        "     CAP_SYS_ADMIN)\n"
+        "     CAP_SYS_ADMIN); a Compose service in several projects\n"
         "  4  no name answered: the DNS server is unreachable\n"
         "  5  the output could not be written, or an internal failure\n",
         f);
@@ -103,6 +115,8 @@ static const struct option long_options[] = {
     {"suffix", required_argument, NULL, OPT_SUFFIX},
     {"dashed", no_argument, NULL, OPT_DASHED},
     {"list-targets", no_argument, NULL, OPT_LIST_TARGETS},
+    {"all", no_argument, NULL, 'a'},
+    {"project", required_argument, NULL, 'P'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -146,7 +160,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
   int c;
   long v;
   char optname[128];
-  while ((c = getopt_long(argc, argv, "+46H:s:c:t:o:f:p:qvhV", long_options, NULL)) != -1) {
+  while ((c = getopt_long(argc, argv, "+46aH:P:s:c:t:o:f:p:qvhV", long_options, NULL)) != -1) {
     switch (c) {
     case '4': o->want4 = true; break;
     case '6': o->want6 = true; break;
@@ -195,6 +209,12 @@ static void parse_options(int argc, char **argv, struct options *o) {
     case OPT_SUFFIX: o->suffix = optarg; break;
     case OPT_DASHED: pc->fmt.dashed = true; break;
     case OPT_LIST_TARGETS: o->list_targets = true; break;
+    case 'a': pc->all = true; break;
+    case 'P':
+      if (!engine_target_valid(optarg))
+        usage_error("invalid --project \"%s\": expected a Compose project name", optarg);
+      pc->project = optarg;
+      break;
     case 'q': verbosity = VERBOSITY_QUIET; break;
     case 'v': verbosity = VERBOSITY_VERBOSE; break;
     case 'h': usage(stdout); exit(EXIT_ALL_RESOLVED);
@@ -207,6 +227,9 @@ static void parse_options(int argc, char **argv, struct options *o) {
     default: die(EXIT_USAGE, "Try 'hostalias --help' for more information.");
     }
   }
+  if (pc->all && (pc->pid || pc->netns))
+    usage_error("%s", "--all takes the names from the Engine API, so it needs a CONTAINER, not "
+                      "--pid or --netns");
   if (pc->pid && pc->netns)
     usage_error("%s", "--pid and --netns cannot be used together");
   if (o->provider && o->suffix)
@@ -238,43 +261,76 @@ static bool ensure_std_fds(void) {
 
 /* Reads the names from the arguments, else from standard input. Returns 0,
  * or EXIT_USAGE after saying what is wrong. */
-static int read_names(int argc, char **argv, bool stdin_open, struct name_list *names) {
+static int read_names(int argc, char **argv, bool stdin_open, struct pass_config *pc,
+                      struct name_list *names) {
+  if (argc == 0 && stdin_open && isatty(STDIN_FILENO) && pc->container) {
+    /* Nobody types a list of names at a terminal: take them from the
+     * engine, as --all does, rather than wait silently. */
+    if (!pc->all)
+      log_notice("no names given and standard input is a terminal: resolving every name on "
+                 "the networks of %s (as --all does)",
+                 pc->container);
+    pc->all = true;
+    return 0;
+  }
   if (argc > 0) {
     for (int i = 0; i < argc; i++) {
       char source[32];
       snprintf(source, sizeof source, "argument %d", i + 1);
       name_list_add(names, argv[i], strlen(argv[i]), source, 0);
     }
-  } else {
-    if (!stdin_open) {
-      log_error("no names given and standard input is closed");
-      return EXIT_USAGE;
-    }
+  } else if (stdin_open) {
     if (!names_read_fd(names, 0, "standard input"))
       return EXIT_USAGE;
+  } else if (!pc->all) {
+    log_error("no names given and standard input is closed");
+    return EXIT_USAGE;
   }
   if (names->errors) {
     log_error("%zu invalid name%s; nothing was resolved", names->errors,
               names->errors == 1 ? "" : "s");
     return EXIT_USAGE;
   }
-  if (names->count == 0) {
-    log_error("no names to resolve (give them as arguments or on standard input)");
+  if (names->count == 0 && !pc->all) {
+    log_error("no names to resolve (give them as arguments or on standard input, or --all)");
     return EXIT_USAGE;
   }
   return 0;
 }
 
-static void print_target(const char *name, void *ctx) {
-  (void)ctx;
-  printf("%s\n", name);
+struct target_lister {
+  struct name_list services; /* Compose services, each once */
+  struct name_list containers;
+};
+
+static void print_target(const struct container_summary *c, void *ctx) {
+  struct target_lister *l = ctx;
+  printf("%s\n", c->name);
+  name_list_add(&l->containers, c->name, strlen(c->name), "the Engine API", 0);
+  if (c->compose.service[0] && !c->compose.oneoff)
+    name_list_add(&l->services, c->compose.service, strlen(c->compose.service), "the Engine API",
+                  0);
 }
 
+/* The running containers' names, then the Compose services that are not
+ * also a container's name: completion offers web as well as huginn_web_1. */
 static int list_targets(const struct options *o) {
   struct engine e;
   if (!engine_init(&e, o->pass.docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
-  return engine_list_running(&e, print_target, NULL) ? EXIT_ALL_RESOLVED : EXIT_TARGET;
+  struct target_lister l;
+  name_list_init(&l.services);
+  name_list_init(&l.containers);
+  verbosity = VERBOSITY_QUIET; /* a service name that is no valid host name is just skipped */
+  bool ok = engine_list_containers(&e, NULL, print_target, &l);
+  for (size_t i = 0; ok && i < l.services.count; i++) {
+    const char *s = name_at(&l.services, i);
+    if (name_list_find(&l.containers, s, strlen(s)) < 0)
+      printf("%s\n", s);
+  }
+  name_list_free(&l.services);
+  name_list_free(&l.containers);
+  return ok ? EXIT_ALL_RESOLVED : EXIT_TARGET;
 }
 
 /* Standard output is checked when the program ends, as util-linux's
@@ -316,7 +372,7 @@ int main(int argc, char **argv) {
   int64_t t_start = now_us();
   struct name_list names;
   name_list_init(&names);
-  int status = read_names(argc - pos, argv + pos, stdin_open, &names);
+  int status = read_names(argc - pos, argv + pos, stdin_open, &o.pass, &names);
   if (status == 0) {
     if (o.pass.fmt.format == FORMAT_ALIAS)
       for (size_t i = 0; i < names.count; i++)
@@ -334,8 +390,10 @@ int main(int argc, char **argv) {
       status = EXIT_OUTPUT;
     }
     if (status <= EXIT_SOME_UNRESOLVED)
-      log_info("%zu names: %zu resolved, %zu failed (%zu kept stale), in %lld ms", names.count,
-               sum.resolved, sum.failed, sum.stale, (long long)((now_us() - t_start) / 1000));
+      log_info("%zu names: %zu resolved, %zu failed (%zu kept stale, %zu lines dropped), in %lld "
+               "ms",
+               sum.names, sum.resolved, sum.failed, sum.stale, sum.dropped,
+               (long long)((now_us() - t_start) / 1000));
   }
   name_list_free(&names);
   return status;

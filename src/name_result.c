@@ -22,14 +22,21 @@ const char *name_status_text(enum name_status s) {
 }
 
 void name_result_add(struct name_result *r, const struct address *addr, bool keep_all) {
-  if (r->naddrs == 0 || address_compare(addr, &r->best) < 0)
-    r->best = *addr;
-  if (!keep_all) {
+  /* The sorted list is made at the second distinct address: most names have
+   * one, and 100,000 of them must not cost a list each. Until then BEST is
+   * the only address. */
+  if (!keep_all || (!r->all && (r->naddrs == 0 || address_compare(addr, &r->best) == 0))) {
+    if (r->naddrs == 0 || address_compare(addr, &r->best) < 0)
+      r->best = *addr;
     r->naddrs = 1;
     return;
   }
-  if (!r->all)
+  if (!r->all) {
     r->all = xcalloc(RESULT_ADDRS_MAX, sizeof *r->all);
+    r->all[0] = r->best;
+  }
+  if (address_compare(addr, &r->best) < 0)
+    r->best = *addr;
   /* Insertion into a short sorted array; duplicates are dropped. */
   size_t i = 0;
   while (i < r->naddrs && address_compare(&r->all[i], addr) < 0)

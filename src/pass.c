@@ -2,19 +2,25 @@
 #include "pass.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "atomic_file.h"
+#include "compose.h"
+#include "discover.h"
 #include "engine.h"
 #include "resolver_child.h"
 #include "target.h"
 
 #define ENGINE_TIMEOUT_MS 5000
+#define LINE_ADDRS_MAX RESULT_ADDRS_MAX
 
 static inline void target_closep(struct target *t) { target_close(t); }
+#define _cleanup_target_ __attribute__((cleanup(target_closep)))
 static inline void atomic_file_closep(struct atomic_file *f) { atomic_file_close(f); }
 #define _cleanup_atomic_file_ __attribute__((cleanup(atomic_file_closep)))
-#define _cleanup_target_ __attribute__((cleanup(target_closep)))
+static inline void name_list_freep(struct name_list *l) { name_list_free(l); }
+#define _cleanup_name_list_ __attribute__((cleanup(name_list_freep)))
 
 struct results {
   struct name_result *r;
@@ -23,8 +29,28 @@ struct results {
 static inline void results_freep(struct results *r) { name_results_free(r->r, r->n); }
 #define _cleanup_results_ __attribute__((cleanup(results_freep)))
 
-/* Finds the target and opens it (its network namespace and files). */
-static int open_target(const struct pass_config *cfg, struct target *t) {
+/* Finds a container by exact name or ID, else as a Compose service. */
+static int find_container(const struct pass_config *cfg, const struct engine *e,
+                          struct container_state *st) {
+  enum engine_result r = engine_inspect_container(e, cfg->container, st);
+  if (r == ENGINE_NOT_FOUND)
+    r = compose_find_service(e, cfg->container, cfg->project, st);
+  if (r == ENGINE_NOT_FOUND)
+    log_error("no such container or Compose service: %s (asked %s)", cfg->container,
+              e->socket_path);
+  if (r != ENGINE_FOUND)
+    return EXIT_TARGET;
+  if (!st->running) {
+    log_error("container %s is not running (%s)", cfg->container, st->status);
+    return EXIT_TARGET;
+  }
+  log_info("container %s: pid %d (from %s)", st->name, (int)st->pid, e->socket_path);
+  return 0;
+}
+
+/* Finds the target and opens it (its network namespace and files). With
+ * --all, adds the names the engine knows for it to NAMES. */
+static int open_target(const struct pass_config *cfg, struct target *t, struct name_list *names) {
   if (cfg->netns)
     return target_open_netns(t, cfg->netns) ? 0 : EXIT_TARGET;
   if (cfg->pid)
@@ -36,17 +62,15 @@ static int open_target(const struct pass_config *cfg, struct target *t) {
   struct engine e;
   if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
-  struct container_state st;
-  if (engine_inspect_container(&e, cfg->container, &st) != ENGINE_FOUND)
+  _cleanup_free_ struct container_state *st = xmalloc(sizeof *st);
+  int rc = find_container(cfg, &e, st);
+  if (rc != 0)
+    return rc;
+  if (cfg->all && !discover_names(&e, st, cfg->fmt.format == FORMAT_ALIAS, names))
     return EXIT_TARGET;
-  if (!st.running) {
-    log_error("container %s is not running (%s)", cfg->container, st.status);
-    return EXIT_TARGET;
-  }
-  log_info("container %s: pid %d (from %s)", cfg->container, (int)st.pid, e.socket_path);
   char label[160];
-  snprintf(label, sizeof label, "container %s", cfg->container);
-  return target_open_pid(t, st.pid, label) ? 0 : EXIT_TARGET;
+  snprintf(label, sizeof label, "container %s", st->name);
+  return target_open_pid(t, st->pid, label) ? 0 : EXIT_TARGET;
 }
 
 /* For each name of LIST, the line the previous FILE had for it, if any. */
@@ -69,7 +93,93 @@ static void index_previous(const char *data, size_t len, enum format_kind f,
   }
 }
 
-int pass_run(const struct pass_config *cfg, const struct name_list *names, struct strbuf *out,
+/* Failures that say nothing about the name itself: its previous line may
+ * still be right. NXDOMAIN and "no address of that family" are answers. */
+static bool failure_keeps_line(enum name_status s) {
+  return s != NAME_NXDOMAIN && s != NAME_NODATA;
+}
+
+/* Every address this pass's answers gave, with the name it belongs to, in
+ * address order, to find who owns an address a stale line points at. */
+struct owned {
+  struct address addr;
+  size_t name;
+};
+
+static int owned_cmp(const void *a, const void *b) {
+  return address_compare(&((const struct owned *)a)->addr, &((const struct owned *)b)->addr);
+}
+
+static struct owned *owned_addresses(const struct name_result *r, size_t n, size_t *count) {
+  size_t total = 0;
+  for (size_t i = 0; i < n; i++)
+    if (r[i].status == NAME_RESOLVED)
+      total += r[i].all ? r[i].naddrs : 1;
+  struct owned *o = xcalloc(total, sizeof *o);
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (r[i].status != NAME_RESOLVED)
+      continue;
+    size_t m = r[i].all ? r[i].naddrs : 1;
+    for (size_t j = 0; j < m; j++)
+      o[k++] = (struct owned){r[i].all ? r[i].all[j] : r[i].best, i};
+  }
+  qsort(o, total, sizeof *o, owned_cmp);
+  *count = total;
+  return o;
+}
+
+/* Whether the previous line of name I can be kept: it must say which
+ * address it points at, and no other name of this pass may answer at that
+ * address now (Docker reuses a stopped container's address). Says why not. */
+static bool stale_line_safe(const struct format_config *fmt, const char *line, size_t len,
+                            const struct owned *owned, size_t nowned, const struct name_list *names,
+                            size_t i, const char *why, const char *file) {
+  struct address addrs[LINE_ADDRS_MAX];
+  size_t n = format_line_addresses(fmt, line, len, addrs, LINE_ADDRS_MAX);
+  const char *name = name_at(names, i);
+  if (n == 0) {
+    log_error("%s: %s; its previous line in %s does not say which address it points at, so it is "
+              "dropped",
+              name, why, file);
+    return false;
+  }
+  for (size_t k = 0; k < n; k++) {
+    struct owned key = {addrs[k], 0};
+    const struct owned *hit = bsearch(&key, owned, nowned, sizeof *owned, owned_cmp);
+    if (hit) {
+      char a[ADDRESS_TEXT_MAX];
+      address_format(&addrs[k], a);
+      log_error("%s: %s; its previous line in %s points at %s, which now answers for %s, so it is "
+                "dropped",
+                name, why, file, a, name_at(names, hit->name));
+      return false;
+    }
+  }
+  return true;
+}
+
+/* Who the DNS server was, for the message when it never answered. */
+static void describe_server(const struct pass_config *cfg, const struct target *t, char *out,
+                            size_t size) {
+  if (!cfg->req.server_override) {
+    snprintf(out, size, "the DNS server of %s", t->label);
+    return;
+  }
+  size_t len =
+      (size_t)snprintf(out, size, "the DNS server%s ", cfg->req.cfg.rc.nservers > 1 ? "s" : "");
+  for (size_t i = 0; i < cfg->req.cfg.rc.nservers && len < size; i++) {
+    char a[ADDRESS_TEXT_MAX];
+    address_format(&cfg->req.cfg.rc.servers[i].addr, a);
+    len += (size_t)snprintf(out + len, size - len, "%s%s%s%s:%u", i ? ", " : "",
+                            strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "",
+                            cfg->req.cfg.rc.servers[i].port);
+  }
+  if (len < size)
+    snprintf(out + len, size - len, " (--server) in the network namespace of %s", t->label);
+}
+
+int pass_run(const struct pass_config *cfg, const struct name_list *given, struct strbuf *out,
              struct pass_summary *summary) {
   struct pass_summary sum = {0};
   int64_t t_start = now_us();
@@ -80,25 +190,49 @@ int pass_run(const struct pass_config *cfg, const struct name_list *names, struc
   if (cfg->output && !atomic_file_open(&file, cfg->output))
     return EXIT_OUTPUT;
 
+  /* With --all, the names asked are the given ones and those the engine
+   * knows this time: a fresh list on every pass. */
+  _cleanup_name_list_ struct name_list merged;
+  name_list_init(&merged);
+  const struct name_list *names = given;
+  if (cfg->all) {
+    for (size_t i = 0; i < given->count; i++)
+      name_list_add(&merged, name_at(given, i), strlen(name_at(given, i)), "arguments", 0);
+    names = &merged;
+  }
+
   _cleanup_target_ struct target t;
   target_init(&t);
-  int rc = open_target(cfg, &t);
+  int rc = open_target(cfg, &t, &merged);
   if (rc != 0)
     return rc;
+  if (names->count == 0) {
+    log_error("no names to resolve: none given, and none found on the networks of %s", t.label);
+    return EXIT_USAGE;
+  }
+  sum.names = names->count;
   int64_t t_target = now_us();
 
+  /* With -o, every address of every name is kept, so that a stale line
+   * can be checked against all of this pass's answers. */
+  struct resolve_request req = cfg->req;
+  if (cfg->output)
+    req.cfg.keep_all = true;
   _cleanup_results_ struct results res = {xcalloc(names->count, sizeof *res.r), names->count};
-  rc = resolve_in_target(&t, &cfg->req, names, res.r);
+  rc = resolve_in_target(&t, &req, names, res.r);
   int64_t t_resolved = now_us();
   if (rc != 0)
     return rc;
 
   _cleanup_free_ const char **prev_lines = NULL;
   _cleanup_free_ size_t *prev_lens = NULL;
+  _cleanup_free_ struct owned *owned = NULL;
+  size_t nowned = 0;
   if (file.exists) {
     prev_lines = xcalloc(names->count, sizeof *prev_lines);
     prev_lens = xcalloc(names->count, sizeof *prev_lens);
     index_previous(file.data, file.len, cfg->fmt.format, names, prev_lines, prev_lens);
+    owned = owned_addresses(res.r, names->count, &nowned);
   }
 
   _cleanup_strbuf_ struct strbuf lines = {0};
@@ -119,19 +253,30 @@ int pass_run(const struct pass_config *cfg, const struct name_list *names, struc
     sum.failed++;
     if (r->status == NAME_TIMEOUT || r->status == NAME_UNREACHABLE)
       dns_unreachable++;
-    if (prev_lines && prev_lines[i]) {
-      log_error("%s: %s; keeping its previous line in %s (stale)", name, why, cfg->output);
-      strbuf_append(&lines, prev_lines[i], prev_lens[i]);
+    const char *prev = prev_lines ? prev_lines[i] : NULL;
+    if (!prev) {
+      log_error("%s: %s", name, why);
+    } else if (!failure_keeps_line(r->status)) {
+      log_error("%s: %s; its previous line in %s is dropped", name, why, cfg->output);
+      sum.dropped++;
+    } else if (stale_line_safe(&cfg->fmt, prev, prev_lens[i], owned, nowned, names, i, why,
+                               cfg->output)) {
+      /* A standing failure must not mail a cron job's owner every run: -q
+       * silences this, not the failures that lose a line. */
+      log_warn("%s: %s; keeping its previous line in %s (stale)", name, why, cfg->output);
+      strbuf_append(&lines, prev, prev_lens[i]);
       strbuf_append(&lines, "\n", 1);
       sum.stale++;
     } else {
-      log_error("%s: %s", name, why);
+      sum.dropped++;
     }
   }
 
   int status = sum.failed == 0 ? EXIT_ALL_RESOLVED : EXIT_SOME_UNRESOLVED;
   if (sum.failed && dns_answered == 0 && dns_unreachable == sum.failed) {
-    log_error("no answer from the DNS server of %s", t.label);
+    char server[600];
+    describe_server(cfg, &t, server, sizeof server);
+    log_error("no answer from %s", server);
     status = EXIT_DNS;
   }
 

@@ -20,13 +20,16 @@ struct pass_config {
   const char *container;   /* CONTAINER, or NULL with --pid or --netns */
   pid_t pid;               /* --pid, or 0 */
   const char *netns;       /* --netns, or NULL */
+  const char *project;     /* --project, or NULL */
+  bool all;                /* --all: names from the Engine API too */
   const char *output;      /* -o FILE, or NULL: the lines go to the caller */
   struct format_config fmt;
   struct resolve_request req;
 };
 
 struct pass_summary {
-  size_t resolved, failed, stale;
+  size_t names; /* asked: the given ones, and with --all those discovered */
+  size_t resolved, failed, stale, dropped;
   bool file_replaced; /* -o: FILE was rewritten (its content changed) */
 };
 

@@ -13,7 +13,7 @@ function __hostalias_needs_target
         switch $t
             case --pid --netns
                 return 1
-            case -o --output -f --format -p --provider -s --server -c --concurrency -t --timeout --tries --deadline --suffix -H --docker-host
+            case -o --output -f --format -p --provider -s --server -c --concurrency -t --timeout --tries --deadline --suffix -H --docker-host -P --project
                 set skip 1
             case '-*'
             case '*'
@@ -24,10 +24,12 @@ function __hostalias_needs_target
 end
 
 complete -c hostalias -f
-complete -c hostalias -n __hostalias_needs_target -a '(hostalias --list-targets 2>/dev/null)' -d 'running container'
+complete -c hostalias -n __hostalias_needs_target -a '(hostalias --list-targets 2>/dev/null)' -d 'running container or Compose service'
 complete -c hostalias -s 4 -d 'IPv4 addresses (the default)'
 complete -c hostalias -s 6 -d 'IPv6 addresses; with -4, either'
 complete -c hostalias -s H -l docker-host -x -d 'Engine API socket (unix:///path)'
+complete -c hostalias -s P -l project -x -d 'Compose project of a service target'
+complete -c hostalias -s a -l all -d "also every name on the target's networks"
 complete -c hostalias -l pid -x -a '(__fish_complete_pids)' -d "use this process's network namespace"
 complete -c hostalias -l netns -r -F -d 'use this network namespace file'
 complete -c hostalias -s s -l server -x -d 'ask this DNS server instead'
@@ -40,8 +42,8 @@ complete -c hostalias -s f -l format -x -a 'alias hosts json' -d 'output format'
 complete -c hostalias -s p -l provider -x -a 'traefik.me sslip.io nip.io xip.io' -d 'wildcard DNS provider'
 complete -c hostalias -l suffix -x -d 'self-hosted wildcard DNS domain'
 complete -c hostalias -l dashed -d '172-27-0-2.PROVIDER form'
-complete -c hostalias -l list-targets -d "print the running containers' names"
-complete -c hostalias -s q -l quiet -d 'no warnings'
+complete -c hostalias -l list-targets -d "print the running containers' names and Compose services"
+complete -c hostalias -s q -l quiet -d 'no warnings, no stale-line notices'
 complete -c hostalias -s v -l verbose -d 'details and a summary'
 complete -c hostalias -s h -l help -d 'show help'
 complete -c hostalias -s V -l version -d 'show the version'

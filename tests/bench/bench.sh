@@ -18,7 +18,7 @@ quick=${1:-}
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 [ -x "$HOSTALIAS" ] || { echo "build first: meson setup build && ninja -C build" >&2; exit 1; }
 [ -f "$REFERENCE" ] || { echo "reference script not found: $REFERENCE" >&2; exit 1; }
-for t in dnsperf dnsmasq /usr/bin/time; do
+for t in dnsperf dnsmasq /usr/bin/time hyperfine; do
   command -v "$t" >/dev/null || { echo "missing $t (scripts/install-deps)" >&2; exit 1; }
 done
 
@@ -183,6 +183,28 @@ for c in 50 100 150 200 400; do
   t1=$EPOCHREALTIME
   printf '| %s | %.2f | %s |\n' "$c" "$(echo "$t1 - $t0" | bc -l)" "$lost"
 done
+
+echo
+NDISC=${NDISC:-200}
+echo "### 6. --all: names discovered through the Engine API, against the same names given"
+echo
+echo "($NDISC containers with 10 network aliases each on one network, beside the target;"
+echo "hyperfine -N, both commands in one run)"
+echo
+docker network create --subnet 10.60.0.0/16 discnet >/dev/null
+ha_run disc --network discnet
+seq 1 "$NDISC" | xargs -P 4 -I{} sh -c 'a=""; for j in $(seq 1 10); do a="$a --network-alias s{}a$j"; done
+  docker run -d --name d{} --network discnet $a '"$HA_IMAGE"' sleep 1000000 >/dev/null'
+mapfile -t disc_names < <("$HOSTALIAS" --all disc </dev/null | cut -d' ' -f1)
+hyperfine -N -w 3 -r 30 --export-json "$work/disc.json" \
+  "$HOSTALIAS -q disc ${disc_names[*]}" "$HOSTALIAS -q --all disc" >/dev/null 2>&1
+python3 - "$work/disc.json" "${#disc_names[@]}" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))["results"]
+given, found = (x["median"] * 1000 for x in r)
+print("| names | given (ms) | --all (ms) | ratio |\n| ---: | ---: | ---: | ---: |")
+print("| %s | %.2f | %.2f | %.2f |" % (sys.argv[2], given, found, found / given))
+PY
 
 echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), c-ares $("$HOSTALIAS" -V | sed 's/.*c-ares \([0-9.]*\).*/\1/'), dockerd $(docker version -f '{{.Server.Version}}')"

@@ -72,7 +72,43 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   run_split ha a b
   assert_status 4
   assert_contains "$stderr" "server unreachable (connection refused)"
+  # The server asked is named, not "the DNS server of" the target.
+  assert_contains "$stderr" "no answer from the DNS server 127.0.0.1:53 (--server) in the network namespace of netns /run/netns/$NS"
   [ $(( $(ms) - t0 )) -lt 3000 ]
+}
+
+@test "stale lines: kept for a timed-out name, dropped for an NXDOMAIN one and where the address now answers for another name" {
+  dns_start "$NS" normal
+  local f="$BATS_TEST_TMPDIR/stale.alias"
+  # evil_dns.py answers b with 10.0.0.99; drop* time out, nx* do not exist.
+  printf '%s\n' 'dropa 10.0.0.7.traefik.me' 'nxb 10.0.0.8.traefik.me' \
+    'dropc 10.0.0.99.traefik.me' 'b 10.0.0.1.traefik.me' >"$f"
+  run_split ha --timeout 0.3 --tries 1 -o "$f" dropa nxb dropc b
+  assert_status 1
+  assert_eq "$(cat "$f")" "dropa 10.0.0.7.traefik.me
+b 10.0.0.99.traefik.me"
+  assert_contains "$stderr" "dropa: timed out; keeping its previous line in $f (stale)"
+  assert_contains "$stderr" "nxb: no such name; its previous line in $f is dropped"
+  assert_contains "$stderr" "dropc: timed out; its previous line in $f points at 10.0.0.99, which now answers for b, so it is dropped"
+
+  # -q: a standing timeout with its line kept says nothing (cron mails
+  # nothing); a dropped line is still said.
+  run_split ha -q --timeout 0.3 --tries 1 -o "$f" dropa b
+  assert_status 1
+  assert_eq "$stderr" ""
+  assert_eq "$(head -n 1 "$f")" "dropa 10.0.0.7.traefik.me"
+  printf 'nxb 10.0.0.8.traefik.me\n' >>"$f"
+  run_split ha -q --timeout 0.3 --tries 1 -o "$f" dropa nxb b
+  assert_contains "$stderr" "nxb: no such name; its previous line in $f is dropped"
+}
+
+@test "DOCKER_HOST=tcp://: an error naming it (exit 2), never a fall back to the local socket" {
+  DOCKER_HOST=tcp://127.0.0.1:2375 run_split "$HOSTALIAS" web a
+  assert_status 2
+  assert_contains "$stderr" "DOCKER_HOST=tcp://127.0.0.1:2375: not a unix socket"
+  run_split "$HOSTALIAS" -H tcp://127.0.0.1:2375 web a
+  assert_status 2
+  assert_contains "$stderr" "--docker-host=tcp://127.0.0.1:2375: not a unix socket"
 }
 
 @test "the container stops mid-run: the pass ends within its deadline, -o FILE keeps its lines" {

@@ -118,5 +118,49 @@ int main(void) {
   ok(format_line_key(FORMAT_JSON, js, strlen(js), &key, &kl) && kl == 3 && !strncmp(key, "web", 3),
      "json line key");
   ok(!format_line_key(FORMAT_JSON, "{\"name\":1}", 10, &key, &kl), "json without a name string");
+  /* The addresses a previous line points at, in each format and form. */
+  struct address got[4];
+  struct format_config fc = {.format = FORMAT_ALIAS};
+  format_set_provider(&fc, "sslip.io");
+  const struct {
+    const char *line, *want;
+  } back[] = {
+      {"pg 172.27.0.2.sslip.io", "172.27.0.2"},
+      {"pg 172-27-0-2.sslip.io", "172.27.0.2"},
+      {"pg fd00-beef--2.sslip.io", "fd00:beef::2"},
+      {"pg --1.sslip.io", "::1"},
+      {"pg 2001-db8-1-2-3-4-5-6.sslip.io", "2001:db8:1:2:3:4:5:6"},
+  };
+  for (size_t i = 0; i < N_ELEMENTS(back); i++) {
+    char text[ADDRESS_TEXT_MAX] = "";
+    size_t n = format_line_addresses(&fc, back[i].line, strlen(back[i].line), got, 4);
+    if (n == 1)
+      address_format(&got[0], text);
+    is_str(text, back[i].want, "address of \"%s\"", back[i].line);
+  }
+  ok(format_line_addresses(&fc, "pg 1.2.3.4.traefik.me", 21, got, 4) == 0,
+     "another provider's line: cannot tell");
+  ok(format_line_addresses(&fc, "pg www.1.2.3.4.sslip.io", 23, got, 4) == 0,
+     "a form hostalias never writes: cannot tell");
+  fc.format = FORMAT_HOSTS;
+  ok(format_line_addresses(&fc, "10.1.2.3 pg", 11, got, 4) == 1 && got[0].bytes[3] == 3,
+     "hosts line");
+  fc.format = FORMAT_JSON;
+  const char js2[] = "{\"name\":\"pg\",\"addresses\":[\"10.0.0.1\",\"10.0.0.2\"]}";
+  ok(format_line_addresses(&fc, js2, strlen(js2), got, 4) == 2, "json line: every address");
+
+  /* keep_all makes a list only at the second distinct address. */
+  struct name_result lazy = {0};
+  struct address a1, a2;
+  address_parse("10.0.0.9", &a1);
+  address_parse("10.0.0.3", &a2);
+  name_result_add(&lazy, &a1, true);
+  name_result_add(&lazy, &a1, true);
+  ok(!lazy.all && lazy.naddrs == 1, "one address, twice: no list");
+  name_result_add(&lazy, &a2, true);
+  ok(lazy.all && lazy.naddrs == 2 && lazy.best.bytes[3] == 3 && lazy.all[0].bytes[3] == 3 &&
+         lazy.all[1].bytes[3] == 9,
+     "a second address: sorted list of both, best the lowest");
+  free(lazy.all);
   return tap_done();
 }

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The HTTP/1.0 reply parser and the Engine API's inspect reply. */
+#include "compose.h"
 #include "engine.h"
 #include "http.h"
 #include "tap.h"
@@ -8,6 +9,17 @@
 #define RESP(lit) lit, sizeof(lit) - 1
 
 static char names_seen[256];
+static void collect_container(const struct container_summary *c, void *ctx) {
+  (void)ctx;
+  strcat(names_seen, c->name);
+  if (c->compose.service[0]) {
+    strcat(names_seen, "=");
+    strcat(names_seen, c->compose.project);
+    strcat(names_seen, "/");
+    strcat(names_seen, c->compose.service);
+  }
+  strcat(names_seen, ",");
+}
 static void collect(const char *name, void *ctx) {
   (void)ctx;
   strcat(names_seen, name);
@@ -94,13 +106,56 @@ int main(void) {
 
   const char list[] = "[{\"Names\":[\"/web\"]},{\"Names\":[\"/db\",\"/bad name\"]},{}]";
   names_seen[0] = 0;
-  ok(!engine_parse_list(list, sizeof list - 1, collect, NULL) && !strcmp(names_seen, "web,db,"),
+  ok(!engine_parse_containers(list, sizeof list - 1, collect_container, NULL) &&
+         !strcmp(names_seen, "web,db,"),
      "container list: valid names only (%s)", names_seen);
-  ok(engine_parse_list("{}", 2, collect, NULL) != NULL, "container list must be an array");
+  ok(engine_parse_containers("{}", 2, collect_container, NULL) != NULL,
+     "container list must be an array");
   const char dup[] = "[{\"Names\":[\"/web\"],\"Names\":[\"/evil\"]}]";
   names_seen[0] = 0;
-  ok(engine_parse_list(dup, sizeof dup - 1, collect, NULL) != NULL && !names_seen[0],
+  ok(engine_parse_containers(dup, sizeof dup - 1, collect_container, NULL) != NULL &&
+         !names_seen[0],
      "container list with a repeated key refused, as inspect replies are");
+  /* Compose labels in a list: project, service, number; bad ones dropped. */
+#define ID64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+  const char clist[] =
+      "[{\"Id\":\"" ID64 "\",\"Names\":[\"/huginn_web_1\"],\"State\":\"running\",\"Labels\":{"
+      "\"com.docker.compose.project\":\"huginn\",\"com.docker.compose.service\":\"web\","
+      "\"com.docker.compose.container-number\":\"1\",\"com.docker.compose.oneoff\":\"False\","
+      "\"com.docker.compose.project.working_dir\":\"/srv/huginn\"}},"
+      "{\"Names\":[\"/x\"],\"State\":\"exited\",\"Labels\":{\"com.docker.compose.service\":"
+      "\"a/b\",\"com.docker.compose.project\":\"p\"}}]";
+  names_seen[0] = 0;
+  ok(!engine_parse_containers(clist, sizeof clist - 1, collect_container, NULL) &&
+         !strcmp(names_seen, "huginn_web_1=huginn/web,x,"),
+     "Compose labels read; a service name that could not be a target is none (%s)", names_seen);
+
+  /* Inspect: networks by name and ID, Compose labels. */
+  const char insp[] =
+      "{\"Id\":\"" ID64 "\",\"Name\":\"/huginn_web_1\",\"State\":{\"Running\":true,\"Pid\":42,"
+      "\"Status\":\"running\"},\"Config\":{\"Labels\":{\"com.docker.compose.project\":\"huginn\","
+      "\"com.docker.compose.service\":\"web\",\"com.docker.compose.container-number\":\"2\"}},"
+      "\"NetworkSettings\":{\"Networks\":{\"huginn_backend\":{\"NetworkID\":\"" ID64 "\","
+      "\"Aliases\":[\"web\",\"0123456789ab\",\"db-primary\"],\"DNSNames\":[\"huginn_web_1\","
+      "\"0123456789ab\",\"web\"]},\"broken\":{\"NetworkID\":\"zz\"}}}}";
+  ok(!engine_parse_inspect(insp, sizeof insp - 1, &st) && st.nnetworks == 1 &&
+         !strcmp(st.networks[0].name, "huginn_backend") && !strcmp(st.compose.service, "web") &&
+         st.compose.number == 2 && !strcmp(st.id, ID64),
+     "inspect: networks (a bad NetworkID skipped), labels, ID");
+  const char *nets[] = {"huginn_backend", "other"};
+  names_seen[0] = 0;
+  ok(!engine_parse_endpoint_names(insp, sizeof insp - 1, nets, 2, collect, NULL) &&
+         !strcmp(names_seen, "web,db-primary,huginn_web_1,web,"),
+     "aliases and DNS names on the asked networks, never the short ID (%s)", names_seen);
+  ok(engine_parse_endpoint_names("{\"Id\":\"x\"}", 10, nets, 2, collect, NULL) != NULL,
+     "an inspect reply without a valid Id is refused");
+
+  ok(compose_dir_within("/srv/huginn", "/srv/huginn") &&
+         compose_dir_within("/srv/huginn/app", "/srv/huginn/") &&
+         !compose_dir_within("/srv/huginn2", "/srv/huginn") &&
+         compose_dir_within("/anything", "/") && !compose_dir_within("/srv", "relative"),
+     "working directory within a project directory, by whole components");
+
   ok(engine_target_valid("web") && engine_target_valid("huginn_web_1") &&
          engine_target_valid("6834e525bc53"),
      "container names and IDs accepted");

@@ -48,6 +48,22 @@ ha_engine_start() {
   ha_image
 }
 
+# ha_engine_ready [PROGRAM...]: in setup_file, starts the private engine when
+# running as root with dockerd and the programs named; else records why
+# (ha_unready, so each test skips saying so) and returns 1.
+ha_engine_ready() {
+  if [ "$(id -u)" != 0 ]; then
+    ha_unready "needs root (a private dockerd in its own network namespace): run as root"
+    return 1
+  fi
+  local p
+  for p in dockerd docker dnsmasq ip nsenter busybox "$@"; do
+    command -v "$p" >/dev/null 2>&1 ||
+      { ha_unready "needs $p (scripts/install-deps installs it)"; return 1; }
+  done
+  ha_engine_start || { ha_unready "the private dockerd did not start (see its log above)"; return 1; }
+}
+
 # A busybox image from Debian's busybox-static, with no registry.
 ha_image() {
   local root="$HA_STATE/image"

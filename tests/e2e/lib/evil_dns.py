@@ -14,7 +14,8 @@ Every A query is answered with 10.0.0.<n> unless MODE says otherwise:
   slow       answers after 3 seconds
   delay      answers after 200 ms (each on its own thread)
   servfail   SERVFAIL for names starting with "fail", normal answers otherwise
-Names starting with "nx" get NXDOMAIN in every mode but garbage.
+Names starting with "nx" get NXDOMAIN in every mode but garbage; names
+starting with "drop" are never answered (they time out).
 """
 import argparse
 import os
@@ -61,6 +62,8 @@ def answer(q, tcp):
     if MODE == "garbage":
         return os.urandom(int.from_bytes(os.urandom(1), "big") % 64 + 1)
     rcode, answers, tc = 0, [], False
+    if name.startswith("drop"):
+        return None
     if name.startswith("nx"):
         rcode = 3
     elif MODE == "servfail" and name.startswith("fail"):
