@@ -5,7 +5,12 @@
  * variants append ": strerror(errno)". */
 #pragma once
 
-enum verbosity { VERBOSITY_QUIET = 0, VERBOSITY_NORMAL = 1, VERBOSITY_VERBOSE = 2 };
+enum verbosity {
+  VERBOSITY_SILENT = -1, /* not even errors: a repeat the caller has reported once */
+  VERBOSITY_QUIET = 0,
+  VERBOSITY_NORMAL = 1,
+  VERBOSITY_VERBOSE = 2,
+};
 extern enum verbosity verbosity;
 
 /* Something a person must see: always printed. */

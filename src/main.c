@@ -18,6 +18,7 @@
 #include "names.h"
 #include "pass.h"
 #include "privileges.h"
+#include "watch.h"
 #include "util.h"
 
 #define ENGINE_TIMEOUT_MS 5000
@@ -26,6 +27,7 @@ static void usage(FILE *f) {
   fputs("Usage: hostalias [OPTION]... CONTAINER [NAME]...\n"
         "       hostalias [OPTION]... --pid PID [NAME]...\n"
         "       hostalias [OPTION]... --netns PATH [NAME]...\n"
+        "       hostalias --watch -o FILE [OPTION]... CONTAINER [NAME]...\n"
         "\n"
         "Resolve NAMEs (default: one per line on standard input; with none given and\n"
         "a terminal as input, --all) with the DNS server of a container's network\n"
@@ -66,6 +68,10 @@ static void usage(FILE *f) {
         "                            a name that times out or meets a server failure\n"
         "                            keeps its previous line, unless that address now\n"
         "                            answers for another name\n"
+        "      --watch               with -o: keep FILE up to date, following the\n"
+        "                            engine's events, until SIGTERM or SIGINT\n"
+        "      --interval SECONDS    with --watch, a full pass this often too\n"
+        "                            (default 300; 0: only on events)\n"
         "  -f, --format FORMAT       alias (default), hosts (ADDRESS NAME) or json\n"
         "  -p, --provider NAME       traefik.me (default), sslip.io, nip.io, xip.io\n"
         "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
@@ -98,6 +104,8 @@ enum {
   OPT_SUFFIX,
   OPT_DASHED,
   OPT_LIST_TARGETS,
+  OPT_WATCH,
+  OPT_INTERVAL,
 };
 
 static const struct option long_options[] = {
@@ -116,6 +124,8 @@ static const struct option long_options[] = {
     {"dashed", no_argument, NULL, OPT_DASHED},
     {"list-targets", no_argument, NULL, OPT_LIST_TARGETS},
     {"all", no_argument, NULL, 'a'},
+    {"watch", no_argument, NULL, OPT_WATCH},
+    {"interval", required_argument, NULL, OPT_INTERVAL},
     {"project", required_argument, NULL, 'P'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -130,6 +140,9 @@ struct options {
   const char *suffix;
   bool want4, want6;
   bool list_targets;
+  bool watch;
+  bool interval_given;
+  struct watch_config watch_cfg;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -157,6 +170,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
   struct pass_config *pc = &o->pass;
   resolve_request_init(&pc->req);
   pc->fmt.format = FORMAT_ALIAS;
+  o->watch_cfg.interval_s = WATCH_DEFAULT_INTERVAL_S;
   int c;
   long v;
   char optname[128];
@@ -210,6 +224,13 @@ static void parse_options(int argc, char **argv, struct options *o) {
     case OPT_DASHED: pc->fmt.dashed = true; break;
     case OPT_LIST_TARGETS: o->list_targets = true; break;
     case 'a': pc->all = true; break;
+    case OPT_WATCH: o->watch = true; break;
+    case OPT_INTERVAL:
+      if (!parse_long(optarg, 0, 86400, &v))
+        usage_error("invalid --interval \"%s\": expected seconds, 0 to 86400", optarg);
+      o->watch_cfg.interval_s = (int)v;
+      o->interval_given = true;
+      break;
     case 'P':
       if (!engine_target_valid(optarg))
         usage_error("invalid --project \"%s\": expected a Compose project name", optarg);
@@ -227,6 +248,14 @@ static void parse_options(int argc, char **argv, struct options *o) {
     default: die(EXIT_USAGE, "Try 'hostalias --help' for more information.");
     }
   }
+  if (o->watch && !pc->output)
+    usage_error("%s", "--watch keeps a file up to date: it needs -o FILE");
+  if (o->watch && (pc->pid || pc->netns))
+    usage_error("%s", "--watch follows the Engine API's events, so it needs a CONTAINER, not "
+                      "--pid or --netns");
+  if (o->interval_given && !o->watch)
+    usage_error("%s", "--interval goes with --watch");
+  pc->report_changes = o->watch;
   if (pc->all && (pc->pid || pc->netns))
     usage_error("%s", "--all takes the names from the Engine API, so it needs a CONTAINER, not "
                       "--pid or --netns");
@@ -383,13 +412,16 @@ int main(int argc, char **argv) {
     log_info("timing: read names %.3f ms", (double)(now_us() - t_start) / 1000);
 
     _cleanup_strbuf_ struct strbuf out = {0};
-    struct pass_summary sum;
-    status = pass_run(&o.pass, &names, &out, &sum);
+    struct pass_summary sum = {0};
+    if (o.watch)
+      status = watch_run(&o.pass, &names, &o.watch_cfg);
+    else
+      status = pass_run(&o.pass, &names, &out, &sum);
     if (out.len && !write_all(STDOUT_FILENO, out.data, out.len)) {
       log_error_errno("cannot write to standard output");
       status = EXIT_OUTPUT;
     }
-    if (status <= EXIT_SOME_UNRESOLVED)
+    if (status <= EXIT_SOME_UNRESOLVED && !o.watch)
       log_info("%zu names: %zu resolved, %zu failed (%zu kept stale, %zu lines dropped), in %lld "
                "ms",
                sum.names, sum.resolved, sum.failed, sum.stale, sum.dropped,

@@ -50,7 +50,8 @@ static int find_container(const struct pass_config *cfg, const struct engine *e,
 
 /* Finds the target and opens it (its network namespace and files). With
  * --all, adds the names the engine knows for it to NAMES. */
-static int open_target(const struct pass_config *cfg, struct target *t, struct name_list *names) {
+static int open_target(const struct pass_config *cfg, struct target *t, struct name_list *names,
+                       struct pass_summary *sum) {
   if (cfg->netns)
     return target_open_netns(t, cfg->netns) ? 0 : EXIT_TARGET;
   if (cfg->pid)
@@ -66,6 +67,9 @@ static int open_target(const struct pass_config *cfg, struct target *t, struct n
   int rc = find_container(cfg, &e, st);
   if (rc != 0)
     return rc;
+  for (size_t i = 0; i < st->nnetworks; i++)
+    memcpy(sum->network_ids[i], st->networks[i].id, sizeof sum->network_ids[i]);
+  sum->nnetworks = st->nnetworks;
   if (cfg->all && !discover_names(&e, st, cfg->fmt.format == FORMAT_ALIAS, names))
     return EXIT_TARGET;
   char label[160];
@@ -159,6 +163,77 @@ static bool stale_line_safe(const struct format_config *fmt, const char *line, s
   return true;
 }
 
+/* One line for a change of FILE, from its old and new content: which names
+ * came, went or moved, with their addresses, as a journal reads well:
+ *   FILE: postgres 172.18.0.3 -> 172.18.0.5; search added (172.19.0.2) */
+static void report_change(const struct format_config *fmt, const char *file, const char *old,
+                          size_t oldlen, const char *new, size_t newlen) {
+  struct name_list keys;
+  name_list_init(&keys);
+  const char *sides[2] = {old, new};
+  size_t lens[2] = {oldlen, newlen};
+  /* Index both sides by key: 2 entries a name, old then new. */
+  struct side {
+    const char *line;
+    size_t len;
+  } *lines = NULL;
+  size_t cap = 0;
+  enum verbosity saved = verbosity;
+  verbosity = VERBOSITY_SILENT; /* keys were checked when read */
+  for (int s = 0; s < 2; s++) {
+    const char *p = sides[s], *end = sides[s] ? sides[s] + lens[s] : NULL;
+    while (p && p < end) {
+      const char *nl = memchr(p, '\n', (size_t)(end - p));
+      size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+      const char *key;
+      size_t kl;
+      if (format_line_key(fmt->format, p, l, &key, &kl)) {
+        name_list_add(&keys, key, kl, "FILE", 0);
+        long i = name_list_find(&keys, key, kl);
+        if (i >= 0 && (size_t)i * 2 + 2 > cap) {
+          size_t ncap = cap ? cap * 2 : 64;
+          while (ncap < (size_t)i * 2 + 2)
+            ncap *= 2;
+          lines = xreallocarray(lines, ncap, sizeof *lines);
+          memset(lines + cap, 0, (ncap - cap) * sizeof *lines);
+          cap = ncap;
+        }
+        if (i >= 0)
+          lines[i * 2 + s] = (struct side){p, l};
+      }
+      p += l + 1;
+    }
+  }
+  verbosity = saved;
+  struct strbuf msg = {0};
+  for (size_t i = 0; i < keys.count; i++) {
+    struct side *o = &lines[i * 2], *n = &lines[i * 2 + 1];
+    if (o->line && n->line && o->len == n->len && !memcmp(o->line, n->line, o->len))
+      continue;
+    char a[2][ADDRESS_TEXT_MAX] = {"?", "?"};
+    struct address addr[RESULT_ADDRS_MAX];
+    for (int s = 0; s < 2; s++) {
+      struct side *x = s ? n : o;
+      if (x->line && format_line_addresses(fmt, x->line, x->len, addr, RESULT_ADDRS_MAX))
+        address_format(&addr[0], a[s]);
+    }
+    char part[600];
+    if (o->line && n->line)
+      snprintf(part, sizeof part, "%s %s -> %s", name_at(&keys, i), a[0], a[1]);
+    else
+      snprintf(part, sizeof part, "%s %s (%s)", name_at(&keys, i), n->line ? "added" : "removed",
+               a[n->line ? 1 : 0]);
+    if (msg.len)
+      strbuf_append(&msg, "; ", 2);
+    strbuf_append(&msg, part, strlen(part));
+  }
+  if (msg.len)
+    log_notice("%s: %s", file, msg.data);
+  strbuf_free(&msg);
+  free(lines);
+  name_list_free(&keys);
+}
+
 /* Who the DNS server was, for the message when it never answered. */
 static void describe_server(const struct pass_config *cfg, const struct target *t, char *out,
                             size_t size) {
@@ -203,7 +278,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
 
   _cleanup_target_ struct target t;
   target_init(&t);
-  int rc = open_target(cfg, &t, &merged);
+  int rc = open_target(cfg, &t, &merged, &sum);
   if (rc != 0)
     return rc;
   if (names->count == 0) {
@@ -290,6 +365,9 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
       else
         log_info("%s: %s", cfg->output, unchanged ? "unchanged, not rewritten" : "replaced");
       sum.file_replaced = status != EXIT_OUTPUT && !unchanged;
+      if (sum.file_replaced && cfg->report_changes)
+        report_change(&cfg->fmt, cfg->output, file.exists ? file.data : NULL,
+                      file.exists ? file.len : 0, lines.data, lines.len);
     }
   } else if (lines.len) {
     strbuf_append(out, lines.data, lines.len);

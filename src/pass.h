@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "engine.h"
 #include "format.h"
 #include "names.h"
 #include "resolver_policy.h"
@@ -22,6 +23,7 @@ struct pass_config {
   const char *netns;       /* --netns, or NULL */
   const char *project;     /* --project, or NULL */
   bool all;                /* --all: names from the Engine API too */
+  bool report_changes;     /* -o: one line on stderr for each change of FILE */
   const char *output;      /* -o FILE, or NULL: the lines go to the caller */
   struct format_config fmt;
   struct resolve_request req;
@@ -31,6 +33,9 @@ struct pass_summary {
   size_t names; /* asked: the given ones, and with --all those discovered */
   size_t resolved, failed, stale, dropped;
   bool file_replaced; /* -o: FILE was rewritten (its content changed) */
+  /* The target container's networks, as the Engine API named them. */
+  char network_ids[ENGINE_NETWORKS_MAX][65];
+  size_t nnetworks;
 };
 
 /* Runs one pass over NAMES. Returns an exit status (enum exit_status), every

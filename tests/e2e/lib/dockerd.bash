@@ -32,11 +32,17 @@ ha_engine_start() {
     --pid-file="$HA_STATE/upstream.pid" --user=root
 
   mkdir -p "$HA_STATE/data" "$HA_STATE/exec"
+  ha_dockerd || return 1
+  ha_image
+}
+
+# Starts dockerd (again) on HA_STATE and waits until it answers.
+ha_dockerd() {
   nsenter --net="/run/netns/$HA_NETNS" dockerd \
     --data-root "$HA_STATE/data" --exec-root "$HA_STATE/exec" \
     -H "$DOCKER_HOST" --pidfile "$HA_STATE/docker.pid" \
     --bridge=none --dns "$HA_UPSTREAM" --log-level=warn \
-    >"$HA_STATE/dockerd.log" 2>&1 &
+    >>"$HA_STATE/dockerd.log" 2>&1 &
   for _ in $(seq 1 150); do
     docker version >/dev/null 2>&1 && break
     sleep 0.2
@@ -45,7 +51,15 @@ ha_engine_start() {
     cat "$HA_STATE/dockerd.log" >&2
     return 1
   fi
-  ha_image
+}
+
+# Stops dockerd (its containers stop with it), and waits until it is gone.
+ha_dockerd_stop() {
+  local pid
+  pid=$(cat "$HA_STATE/docker.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null || true
+  for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+  kill -9 "$pid" 2>/dev/null || true
 }
 
 # ha_engine_ready [PROGRAM...]: in setup_file, starts the private engine when

@@ -1,0 +1,237 @@
+/* SPDX-License-Identifier: MIT */
+#include "watch.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+
+#include "engine.h"
+#include "event_stream.h"
+#include "util.h"
+
+#define RECONNECT_MIN_MS 250
+#define RECONNECT_MAX_MS 10000
+#define EVENTS_PATH                                                                                \
+  "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D" /* container, network \
+                                                                              */
+
+static bool one_of(const char *s, const char *const *set) {
+  for (; s && *set; set++)
+    if (!strcmp(s, *set))
+      return true;
+  return false;
+}
+
+bool watch_event_matters(json_t *ev, const char (*network_ids)[65], size_t n) {
+  static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
+  static const char *const network_changes[] = {"create", "destroy", "remove", NULL};
+  static const char *const attachments[] = {"connect", "disconnect", NULL};
+  const char *type = json_string_value(json_object_get(ev, "Type"));
+  const char *action = json_string_value(json_object_get(ev, "Action"));
+  if (!type || !action)
+    return false;
+  if (!strcmp(type, "container"))
+    return one_of(action, container_actions);
+  if (strcmp(type, "network") != 0)
+    return false;
+  if (one_of(action, network_changes))
+    return true;
+  if (!one_of(action, attachments))
+    return false;
+  if (n == 0)
+    return true;
+  const char *id = json_string_value(json_object_get(json_object_get(ev, "Actor"), "ID"));
+  for (size_t i = 0; id && i < n; i++)
+    if (!strcmp(id, network_ids[i]))
+      return true;
+  return false;
+}
+
+struct watch {
+  const struct pass_config *cfg;
+  const struct name_list *names;
+  struct engine engine;
+  int sfd; /* signalfd: TERM, INT, HUP */
+  int efd; /* the event stream, -1 while not connected */
+  struct event_parser parser;
+  bool stream_lost;     /* said once until it is back */
+  int64_t reconnect_at; /* when to try again, while not connected */
+  int backoff_ms;
+  int64_t first_event, due; /* a pass is due at DUE (0: none pending) */
+  unsigned pending;         /* events since the last pass */
+  int64_t next_interval;    /* 0: no interval */
+  int64_t interval_ms;
+  bool target_gone;
+  unsigned passes;
+  struct pass_summary last;
+};
+
+static void pass(struct watch *w, const char *why) {
+  w->passes++;
+  log_info("watch: pass %u (%s; %u events)", w->passes, why, w->pending);
+  /* While the target is gone, each pass would say so again: once is
+   * enough, so those passes are silent. */
+  enum verbosity saved = verbosity;
+  if (w->target_gone)
+    verbosity = VERBOSITY_SILENT;
+  struct pass_summary sum;
+  int rc = pass_run(w->cfg, w->names, NULL, &sum);
+  verbosity = saved;
+  if (rc == EXIT_TARGET) {
+    if (!w->target_gone)
+      log_notice("%s: the target is gone; %s keeps what it had, and the watch goes on",
+                 w->cfg->container, w->cfg->output);
+    w->target_gone = true;
+  } else {
+    if (w->target_gone)
+      log_notice("%s: the target is back", w->cfg->container);
+    w->target_gone = false;
+    w->last = sum;
+  }
+  w->pending = 0;
+  w->due = 0;
+  if (w->interval_ms)
+    w->next_interval = now_ms() + w->interval_ms;
+}
+
+static void on_event(json_t *ev, void *ctx) {
+  struct watch *w = ctx;
+  if (!watch_event_matters(ev, w->last.network_ids, w->target_gone ? 0 : w->last.nnetworks))
+    return;
+  int64_t now = now_ms();
+  if (w->pending++ == 0)
+    w->first_event = now;
+  int64_t quiet = now + WATCH_QUIET_MS, latest = w->first_event + WATCH_MAX_DELAY_MS;
+  w->due = quiet < latest ? quiet : latest;
+}
+
+static void disconnect(struct watch *w, const char *why) {
+  if (w->efd >= 0)
+    close(w->efd);
+  w->efd = -1;
+  event_parser_free(&w->parser);
+  if (!w->stream_lost)
+    log_notice("the engine's event stream at %s is lost (%s); reconnecting", w->engine.socket_path,
+               why);
+  w->stream_lost = true;
+  w->reconnect_at = now_ms() + w->backoff_ms;
+  w->backoff_ms = w->backoff_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : w->backoff_ms * 2;
+}
+
+static void connect_events(struct watch *w) {
+  char err[256];
+  int fd =
+      event_stream_open(w->engine.socket_path, EVENTS_PATH, w->engine.timeout_ms, err, sizeof err);
+  if (fd < 0) {
+    w->efd = -1;
+    event_parser_init(&w->parser); /* disconnect() frees it */
+    disconnect(w, err);
+    return;
+  }
+  w->efd = fd;
+  event_parser_init(&w->parser);
+}
+
+/* Reads what the stream has. On the first event bytes after a loss, the
+ * engine is back: a pass, since anything may have changed meanwhile. */
+static void read_events(struct watch *w) {
+  char buf[16384];
+  for (;;) {
+    ssize_t n = read(w->efd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN)
+      return;
+    if (n <= 0) {
+      disconnect(w, n == 0 ? "the engine closed it" : strerror(errno));
+      return;
+    }
+    bool was_up = w->parser.headers_done;
+    if (!event_parser_feed(&w->parser, buf, (size_t)n, on_event, w)) {
+      disconnect(w, w->parser.error);
+      return;
+    }
+    if (!was_up && w->parser.headers_done) {
+      w->backoff_ms = RECONNECT_MIN_MS;
+      if (w->stream_lost) {
+        log_notice("the engine's event stream at %s is back", w->engine.socket_path);
+        w->stream_lost = false;
+        pass(w, "the engine is back");
+      }
+    }
+  }
+}
+
+static int64_t earliest(int64_t a, int64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
+
+int watch_run(const struct pass_config *cfg, const struct name_list *names,
+              const struct watch_config *wc) {
+  struct watch w = {.cfg = cfg, .names = names, .efd = -1, .backoff_ms = RECONNECT_MIN_MS};
+  if (!engine_init(&w.engine, cfg->docker_host, 5000))
+    return EXIT_USAGE;
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  /* Signals are taken between passes, never inside one: a pass is bounded
+   * by its deadline, and FILE is never left half-replaced. */
+  if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+      (w.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+    log_error_errno("cannot take signals");
+    return EXIT_OUTPUT;
+  }
+  w.interval_ms = (int64_t)wc->interval_s * 1000;
+  connect_events(&w);
+  pass(&w, "start");
+  int status = 0;
+  for (;;) {
+    int64_t wake = earliest(w.due, w.next_interval);
+    if (w.efd < 0)
+      wake = earliest(wake, w.reconnect_at);
+    int timeout = -1; /* idle means idle: no timer unless something is due */
+    if (wake) {
+      int64_t left = wake - now_ms();
+      timeout = left < 0 ? 0 : left > 3600000 ? 3600000 : (int)left;
+    }
+    struct pollfd pfds[2] = {{.fd = w.sfd, .events = POLLIN}, {.fd = w.efd, .events = POLLIN}};
+    int n = poll(pfds, w.efd >= 0 ? 2 : 1, timeout);
+    if (n < 0 && errno != EINTR) {
+      log_error_errno("poll");
+      status = EXIT_OUTPUT;
+      break;
+    }
+    if (n > 0 && (pfds[0].revents & POLLIN)) {
+      struct signalfd_siginfo si;
+      if (read(w.sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+        if (si.ssi_signo == SIGHUP) {
+          pass(&w, "SIGHUP");
+          continue;
+        }
+        log_info("watch: %s; stopping", strsignal((int)si.ssi_signo));
+        break;
+      }
+    }
+    if (n > 0 && w.efd >= 0 && pfds[1].revents)
+      read_events(&w);
+    int64_t now = now_ms();
+    if (w.efd < 0 && w.reconnect_at && now >= w.reconnect_at) {
+      w.reconnect_at = 0;
+      connect_events(&w);
+    } else if (w.due && now >= w.due) {
+      pass(&w, "events");
+    } else if (w.next_interval && now >= w.next_interval) {
+      pass(&w, "interval");
+    }
+  }
+  if (w.efd >= 0) {
+    close(w.efd);
+    event_parser_free(&w.parser);
+  }
+  close(w.sfd);
+  sigprocmask(SIG_UNBLOCK, &mask, NULL);
+  return status;
+}

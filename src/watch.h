@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: MIT */
+/* --watch: the -o FILE follows the engine. A pass at start, then one after
+ * every burst of events that can change an answer for the target (GET
+ * /events), and one every --interval seconds. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "names.h"
+#include "pass.h"
+
+/* Events in a burst wait for a quiet moment, but never longer than this
+ * after the first of them: a steady stream still gets passes. */
+#define WATCH_QUIET_MS 500
+#define WATCH_MAX_DELAY_MS 3000
+#define WATCH_DEFAULT_INTERVAL_S 300
+
+struct watch_config {
+  int interval_s; /* a full pass this often; 0: only on events */
+};
+
+/* Runs until SIGTERM or SIGINT (then returns 0, FILE complete) or a failure
+ * no pass can mend (an exit status). SIGHUP runs a pass at once. */
+int watch_run(const struct pass_config *cfg, const struct name_list *names,
+              const struct watch_config *w);
+
+/* Whether event EV can change an answer for a target attached to the
+ * networks NETWORK_IDS (N of them; N == 0: not known, any network counts).
+ * Exposed for the tests. */
+bool watch_event_matters(json_t *ev, const char (*network_ids)[65], size_t n);
