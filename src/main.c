@@ -18,6 +18,7 @@
 #include "names.h"
 #include "pass.h"
 #include "privileges.h"
+#include "run_command.h"
 #include "watch.h"
 #include "util.h"
 
@@ -28,12 +29,19 @@ static void usage(FILE *f) {
         "       hostalias [OPTION]... --pid PID [NAME]...\n"
         "       hostalias [OPTION]... --netns PATH [NAME]...\n"
         "       hostalias --watch -o FILE [OPTION]... CONTAINER [NAME]...\n"
+        "       hostalias [OPTION]... CONTAINER [NAME]... -- COMMAND [ARG]...\n"
         "\n"
         "Resolve NAMEs (default: one per line on standard input; with none given and\n"
         "a terminal as input, --all) with the DNS server of a container's network\n"
         "namespace, and print a HOSTALIASES file that maps each name to a\n"
         "wildcard-DNS name for its address:\n"
         "  postgres 172.27.0.2.traefik.me\n"
+        "\n"
+        "With -- COMMAND, run COMMAND (searched on PATH) in the target's network\n"
+        "namespace with the container's resolv.conf and hosts, as the invoking user:\n"
+        "every program then resolves every name as inside the container. hostalias\n"
+        "is replaced by it; its exit status is the command's (126: cannot run it,\n"
+        "127: not found).\n"
         "\n"
         "Target:\n"
         "  CONTAINER                 Docker or Podman container name or ID, or a\n"
@@ -77,6 +85,8 @@ static void usage(FILE *f) {
         "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
         "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
         "\n"
+        "      --user NAME|UID       with -- COMMAND: run it as this user (default:\n"
+        "                            SUDO_UID under sudo, else the caller)\n"
         "      --list-targets        print the running containers' names and Compose\n"
         "                            services, and exit\n"
         "                            (for shell completion)\n"
@@ -106,6 +116,7 @@ enum {
   OPT_LIST_TARGETS,
   OPT_WATCH,
   OPT_INTERVAL,
+  OPT_USER,
 };
 
 static const struct option long_options[] = {
@@ -126,6 +137,7 @@ static const struct option long_options[] = {
     {"all", no_argument, NULL, 'a'},
     {"watch", no_argument, NULL, OPT_WATCH},
     {"interval", required_argument, NULL, OPT_INTERVAL},
+    {"user", required_argument, NULL, OPT_USER},
     {"project", required_argument, NULL, 'P'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -143,6 +155,8 @@ struct options {
   bool watch;
   bool interval_given;
   struct watch_config watch_cfg;
+  const char *user;
+  char **command; /* after --, or NULL */
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -165,8 +179,9 @@ static int parse_seconds_ms(const char *s, const char *opt, double max) {
   return ms > 0 ? ms : 1;
 }
 
-static void parse_options(int argc, char **argv, struct options *o) {
+static void parse_options(int argc, char **argv, char **command, struct options *o) {
   memset(o, 0, sizeof *o);
+  o->command = command;
   struct pass_config *pc = &o->pass;
   resolve_request_init(&pc->req);
   pc->fmt.format = FORMAT_ALIAS;
@@ -225,6 +240,7 @@ static void parse_options(int argc, char **argv, struct options *o) {
     case OPT_LIST_TARGETS: o->list_targets = true; break;
     case 'a': pc->all = true; break;
     case OPT_WATCH: o->watch = true; break;
+    case OPT_USER: o->user = optarg; break;
     case OPT_INTERVAL:
       if (!parse_long(optarg, 0, 86400, &v))
         usage_error("invalid --interval \"%s\": expected seconds, 0 to 86400", optarg);
@@ -256,6 +272,11 @@ static void parse_options(int argc, char **argv, struct options *o) {
   if (o->interval_given && !o->watch)
     usage_error("%s", "--interval goes with --watch");
   pc->report_changes = o->watch;
+  if (o->user && !o->command)
+    usage_error("%s", "--user goes with a COMMAND after --");
+  if (o->command && (pc->output || o->watch || pc->all))
+    usage_error("%s", "-o, --watch and --all write alias files; with a COMMAND after --, the "
+                      "command itself resolves every name");
   if (pc->all && (pc->pid || pc->netns))
     usage_error("%s", "--all takes the names from the Engine API, so it needs a CONTAINER, not "
                       "--pid or --netns");
@@ -374,6 +395,36 @@ static void close_stdout(void) {
   }
 }
 
+/* hostalias [OPTION]... CONTAINER [NAME]... -- COMMAND: the names, if any,
+ * are resolved first, as a check; then COMMAND replaces hostalias. Target
+ * errors end it before anything is started. */
+static int run(struct options *o, int nargs, char **args, bool stdin_open) {
+  struct run_user user;
+  if (!run_user_choose(o->user, &user))
+    return EXIT_USAGE;
+  if (nargs > 0) {
+    struct name_list names;
+    name_list_init(&names);
+    int status = read_names(nargs, args, stdin_open, &o->pass, &names);
+    if (status == 0) {
+      _cleanup_strbuf_ struct strbuf out = {0};
+      status = pass_run(&o->pass, &names, &out, NULL);
+    }
+    name_list_free(&names);
+    if (status != EXIT_ALL_RESOLVED && status != EXIT_SOME_UNRESOLVED && status != EXIT_DNS)
+      return status;
+  }
+  struct target t;
+  target_init(&t);
+  int status = pass_find_target(&o->pass, &t, NULL, NULL);
+  if (status == 0) {
+    fflush(stdout);
+    status = run_command(&t, &user, o->command);
+  }
+  target_close(&t);
+  return status;
+}
+
 int main(int argc, char **argv) {
   bool stdin_open = ensure_std_fds();
   atexit(close_stdout);
@@ -385,8 +436,21 @@ int main(int argc, char **argv) {
   unsetenv("LOCALDOMAIN");
   unsetenv("RES_OPTIONS");
 
+  /* Everything after the first "--" is the command to run (a FILE or name
+   * that is "--" itself needs "./--"). */
+  char **command = NULL;
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--")) {
+      command = argv + i + 1;
+      argv[i] = NULL;
+      argc = i;
+      break;
+    }
+  }
+  if (command && !command[0])
+    usage_error("%s", "missing COMMAND after --");
   struct options o;
-  parse_options(argc, argv, &o);
+  parse_options(argc, argv, command, &o);
   if (o.list_targets)
     return list_targets(&o);
   int pos = optind;
@@ -397,6 +461,9 @@ int main(int argc, char **argv) {
     if (!engine_target_valid(o.pass.container))
       usage_error("invalid container name or ID \"%s\"", o.pass.container);
   }
+
+  if (o.command)
+    return run(&o, argc - pos, argv + pos, stdin_open);
 
   int64_t t_start = now_us();
   struct name_list names;

@@ -48,10 +48,8 @@ static int find_container(const struct pass_config *cfg, const struct engine *e,
   return 0;
 }
 
-/* Finds the target and opens it (its network namespace and files). With
- * --all, adds the names the engine knows for it to NAMES. */
-static int open_target(const struct pass_config *cfg, struct target *t, struct name_list *names,
-                       struct pass_summary *sum) {
+int pass_find_target(const struct pass_config *cfg, struct target *t, struct name_list *names,
+                     struct pass_summary *sum) {
   if (cfg->netns)
     return target_open_netns(t, cfg->netns) ? 0 : EXIT_TARGET;
   if (cfg->pid)
@@ -67,9 +65,10 @@ static int open_target(const struct pass_config *cfg, struct target *t, struct n
   int rc = find_container(cfg, &e, st);
   if (rc != 0)
     return rc;
-  for (size_t i = 0; i < st->nnetworks; i++)
+  for (size_t i = 0; sum && i < st->nnetworks; i++)
     memcpy(sum->network_ids[i], st->networks[i].id, sizeof sum->network_ids[i]);
-  sum->nnetworks = st->nnetworks;
+  if (sum)
+    sum->nnetworks = st->nnetworks;
   if (cfg->all && !discover_names(&e, st, cfg->fmt.format == FORMAT_ALIAS, names))
     return EXIT_TARGET;
   char label[160];
@@ -278,7 +277,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
 
   _cleanup_target_ struct target t;
   target_init(&t);
-  int rc = open_target(cfg, &t, &merged, &sum);
+  int rc = pass_find_target(cfg, &t, &merged, &sum);
   if (rc != 0)
     return rc;
   if (names->count == 0) {

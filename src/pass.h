@@ -14,6 +14,7 @@
 #include "format.h"
 #include "names.h"
 #include "resolver_policy.h"
+#include "target.h"
 #include "util.h"
 
 struct pass_config {
@@ -37,6 +38,13 @@ struct pass_summary {
   char network_ids[ENGINE_NETWORKS_MAX][65];
   size_t nnetworks;
 };
+
+/* Finds the target and opens it (its network namespace and files), as a
+ * pass does first. With --all, adds the names the engine knows for it to
+ * NAMES; SUM, when not NULL, gets its networks. Returns 0, or an exit
+ * status after a message. */
+int pass_find_target(const struct pass_config *cfg, struct target *t, struct name_list *names,
+                     struct pass_summary *sum);
 
 /* Runs one pass over NAMES. Returns an exit status (enum exit_status), every
  * failure having been reported on stderr. Without -o, the lines are appended

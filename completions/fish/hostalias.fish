@@ -13,7 +13,7 @@ function __hostalias_needs_target
         switch $t
             case --pid --netns
                 return 1
-            case -o --output -f --format -p --provider -s --server -c --concurrency -t --timeout --tries --deadline --suffix -H --docker-host -P --project --interval
+            case -o --output -f --format -p --provider -s --server -c --concurrency -t --timeout --tries --deadline --suffix -H --docker-host -P --project --interval --user
                 set skip 1
             case '-*'
             case '*'
@@ -40,6 +40,7 @@ complete -c hostalias -l deadline -x -d 'the whole pass ends by then (seconds)'
 complete -c hostalias -s o -l output -r -F -d 'replace FILE atomically'
 complete -c hostalias -l watch -d "keep the -o FILE up to date, following the engine's events"
 complete -c hostalias -l interval -x -d 'with --watch, a full pass this often (seconds)'
+complete -c hostalias -l user -x -a '(__fish_complete_users)' -d 'with -- COMMAND, run it as this user'
 complete -c hostalias -s f -l format -x -a 'alias hosts json' -d 'output format'
 complete -c hostalias -s p -l provider -x -a 'traefik.me sslip.io nip.io xip.io' -d 'wildcard DNS provider'
 complete -c hostalias -l suffix -x -d 'self-hosted wildcard DNS domain'

@@ -276,4 +276,22 @@ printf '| RSS before 1,000 events | %s KiB |\n| RSS after them | %s KiB |\n' "$r
 kill "$watch_pid"; wait "$watch_pid" || true
 
 echo
+echo "### 8. hostalias web -- true, against the article's nsenter line (hyperfine -N)"
+echo
+pid=$(ha_pid web)
+hyperfine -N -w 3 -r 30 --export-json "$work/exec.json" \
+  "$HOSTALIAS web -- true" \
+  "sh -c 'nsenter --net -t \"\$(docker inspect -f {{.State.Pid}} web)\" true'" \
+  "nsenter --net -t $pid true" >/dev/null 2>&1
+python3 - "$work/exec.json" <<'PY'
+import json, sys
+r = [x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]]
+names = ["hostalias web -- true", "nsenter --net -t \"$(docker inspect ... web)\" true (the article)",
+         "nsenter --net -t PID true (the floor)"]
+print("| command | median (ms) | against hostalias |\n| --- | ---: | ---: |")
+for n, t in zip(names, r):
+    print("| `%s` | %.2f | %.2f |" % (n, t, t / r[0]))
+PY
+
+echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), c-ares $("$HOSTALIAS" -V | sed 's/.*c-ares \([0-9.]*\).*/\1/'), dockerd $(docker version -f '{{.Server.Version}}')"

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: MIT */
+#include "run_command.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "hostsfile.h"
+#include "resolver_policy.h"
+#include "util.h"
+
+/* Where the copies live while they are bind-mounted: a tmpfs mounted over
+ * /tmp in the private mount namespace, detached again once the copies are
+ * in place (the bind mounts keep it), so the command sees its usual /tmp. */
+#define STAGING "/tmp"
+#define HOST_FILE_MAX (1024 * 1024)
+
+bool run_user_choose(const char *spec, struct run_user *u) {
+  memset(u, 0, sizeof *u);
+  long v;
+  struct passwd *pw = NULL;
+  if (spec) {
+    if (parse_long(spec, 0, 0x7fffffff, &v)) {
+      u->uid = (uid_t)v;
+      pw = getpwuid(u->uid);
+      u->gid = pw ? pw->pw_gid : (gid_t)v;
+    } else if ((pw = getpwnam(spec))) {
+      u->uid = pw->pw_uid;
+      u->gid = pw->pw_gid;
+    } else {
+      log_error("--user %s: no such user", spec);
+      return false;
+    }
+  } else if (geteuid() == 0 && parse_long(getenv("SUDO_UID"), 0, 0x7fffffff, &v)) {
+    long g;
+    u->uid = (uid_t)v;
+    pw = getpwuid(u->uid);
+    u->gid = parse_long(getenv("SUDO_GID"), 0, 0x7fffffff, &g) ? (gid_t)g
+             : pw                                              ? pw->pw_gid
+                                                               : (gid_t)v;
+  } else {
+    u->uid = getuid();
+    u->gid = getgid();
+    pw = getpwuid(u->uid);
+  }
+  if (pw && strlen(pw->pw_name) < sizeof u->name)
+    strcpy(u->name, pw->pw_name);
+  u->keep_root = u->uid == 0;
+  return true;
+}
+
+void nsswitch_hosts_files_dns(const char *in, size_t len, struct strbuf *out) {
+  static const char line[] = "hosts: files dns\n";
+  bool done = false;
+  const char *p = in, *end = in + len;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+    const char *w = p;
+    while (w < p + l && (*w == ' ' || *w == '\t'))
+      w++;
+    if ((size_t)(p + l - w) > 6 && !strncmp(w, "hosts", 5) &&
+        (w[5] == ':' || w[5] == ' ' || w[5] == '\t')) {
+      if (!done)
+        strbuf_append(out, line, sizeof line - 1);
+      done = true;
+    } else {
+      strbuf_append(out, p, l);
+      if (!nl)
+        strbuf_append(out, "\n", 1);
+    }
+    p += l;
+  }
+  if (!done)
+    strbuf_append(out, line, sizeof line - 1);
+}
+
+/* Reads a host file (trusted: the host's own /etc), at most MAX bytes. */
+static bool read_host_file(const char *path, size_t max, struct strbuf *out) {
+  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return false;
+  char buf[16384];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return n == 0;
+    if (out->len + (size_t)n > max)
+      return false;
+    strbuf_append(out, buf, (size_t)n);
+  }
+}
+
+struct own_name {
+  const char *hostname;
+  struct strbuf *lines;
+  size_t found;
+};
+
+static void on_host_entry(const char *name, size_t len, const struct address *addr, void *ctx) {
+  struct own_name *o = ctx;
+  if (len != strlen(o->hostname) || strncasecmp(name, o->hostname, len) != 0)
+    return;
+  char a[ADDRESS_TEXT_MAX], line[ADDRESS_TEXT_MAX + 300];
+  address_format(addr, a);
+  int n = snprintf(line, sizeof line, "%s %s\n", a, o->hostname);
+  strbuf_append(o->lines, line, (size_t)n);
+  o->found++;
+}
+
+/* The host's own name, mapped as the host's /etc/hosts maps it (else to
+ * 127.0.1.1, Debian's convention): the command keeps the host's UTS
+ * namespace, and programs resolve their own name at start. */
+static void append_own_name(struct strbuf *hosts) {
+  char hostname[256];
+  if (gethostname(hostname, sizeof hostname) < 0)
+    return;
+  hostname[sizeof hostname - 1] = '\0';
+  if (name_invalid_reason(hostname, strlen(hostname)))
+    return;
+  struct strbuf host = {0};
+  struct own_name o = {.hostname = hostname, .lines = hosts};
+  if (hosts->len && hosts->data[hosts->len - 1] != '\n')
+    strbuf_append(hosts, "\n", 1);
+  strbuf_append(hosts, "# the host's own name (hostalias)\n", 34);
+  enum verbosity saved = verbosity;
+  verbosity = VERBOSITY_SILENT; /* the host's file, not ours to judge */
+  if (read_host_file("/etc/hosts", HOST_FILE_MAX, &host))
+    hosts_parse(host.data ? host.data : "", host.len, "/etc/hosts", on_host_entry, &o);
+  verbosity = saved;
+  if (!o.found) {
+    char line[300];
+    int n = snprintf(line, sizeof line, "127.0.1.1 %s\n", hostname);
+    strbuf_append(hosts, line, (size_t)n);
+  }
+  strbuf_free(&host);
+}
+
+static bool write_staged(const char *name, const struct strbuf *b) {
+  char path[64];
+  snprintf(path, sizeof path, STAGING "/%s", name);
+  _cleanup_fd_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 || !write_all(fd, b->data ? b->data : "", b->len) || fchmod(fd, 0644) < 0) {
+    log_error_errno("cannot write the copy of %s", name);
+    return false;
+  }
+  return true;
+}
+
+/* Binds the staged NAME over DEST, read-only. A DEST that is a symlink
+ * (systemd's stub resolv.conf) is followed, as mount does: the file it
+ * names is covered, in this mount namespace only. */
+static bool bind_over(const char *name, const char *dest) {
+  char src[64];
+  snprintf(src, sizeof src, STAGING "/%s", name);
+  if (mount(src, dest, NULL, MS_BIND, NULL) < 0) {
+    if (errno == ENOENT) {
+      char target[4096];
+      ssize_t n = readlink(dest, target, sizeof target - 1);
+      if (n > 0) {
+        target[n] = '\0';
+        log_error("cannot replace %s: it is a symlink to %s, which does not exist", dest, target);
+        return false;
+      }
+    }
+    log_error_errno("cannot replace %s in the command's mount namespace", dest);
+    return false;
+  }
+  if (mount(NULL, dest, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+    log_error_errno("cannot make %s read-only", dest);
+    return false;
+  }
+  return true;
+}
+
+/* The private mount namespace and the three files. Nothing of it is seen
+ * outside: / is made private before anything is mounted. */
+static int set_up_files(const struct target *t) {
+  struct strbuf resolv = {0}, hosts = {0}, nss = {0}, host_nss = {0};
+  int rc = EXIT_OUTPUT;
+  if (t->resolv_conf.present) {
+    strbuf_append(&resolv, t->resolv_conf.data, t->resolv_conf.len);
+  } else {
+    log_warn("%s: no resolv.conf; the command asks %s (Docker's embedded DNS)", t->label,
+             FALLBACK_NAMESERVER);
+    strbuf_append(&resolv, "nameserver " FALLBACK_NAMESERVER "\n",
+                  sizeof "nameserver " FALLBACK_NAMESERVER "\n" - 1);
+  }
+  if (t->hosts.present)
+    strbuf_append(&hosts, t->hosts.data, t->hosts.len);
+  append_own_name(&hosts);
+  bool have_nss = read_host_file("/etc/nsswitch.conf", HOST_FILE_MAX, &host_nss);
+  if (have_nss)
+    nsswitch_hosts_files_dns(host_nss.data ? host_nss.data : "", host_nss.len, &nss);
+  else
+    log_warn("/etc/nsswitch.conf: cannot read it; glibc's defaults stay");
+
+  if (unshare(CLONE_NEWNS) < 0) {
+    log_error_errno("cannot make a private mount namespace");
+  } else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+    log_error_errno("cannot make the mount namespace private");
+  } else if (mount("hostalias", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                   "mode=0700,size=8m") < 0) {
+    log_error_errno("cannot mount a tmpfs on " STAGING " in the private mount namespace");
+  } else {
+    bool ok = write_staged("resolv.conf", &resolv) && write_staged("hosts", &hosts) &&
+              (!have_nss || write_staged("nsswitch.conf", &nss)) &&
+              bind_over("resolv.conf", "/etc/resolv.conf") && bind_over("hosts", "/etc/hosts") &&
+              (!have_nss || bind_over("nsswitch.conf", "/etc/nsswitch.conf"));
+    if (umount2(STAGING, MNT_DETACH) < 0) {
+      log_error_errno("cannot detach the staging tmpfs");
+      ok = false;
+    }
+    if (ok)
+      rc = 0;
+  }
+  strbuf_free(&resolv);
+  strbuf_free(&hosts);
+  strbuf_free(&nss);
+  strbuf_free(&host_nss);
+  return rc;
+}
+
+static bool become(const struct run_user *u) {
+  if (u->keep_root)
+    return true;
+  if ((u->name[0] ? initgroups(u->name, u->gid) : setgroups(1, &u->gid)) < 0 ||
+      setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0) {
+    log_error_errno("cannot become uid %u gid %u", (unsigned)u->uid, (unsigned)u->gid);
+    return false;
+  }
+  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  /* Check, rather than trust, that the uid change took every capability. */
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  if (syscall(SYS_capget, &hdr, data) < 0 || data[0].effective || data[1].effective ||
+      data[0].permitted || data[1].permitted) {
+    log_error("capabilities are still held after becoming uid %u", (unsigned)u->uid);
+    return false;
+  }
+  return true;
+}
+
+int run_command(const struct target *t, const struct run_user *u, char *const *argv) {
+  int rc = set_up_files(t);
+  if (rc != 0)
+    return rc;
+  if (!target_enter_netns(t))
+    return EXIT_TARGET;
+  if (!become(u))
+    return EXIT_OUTPUT;
+  /* Our own descriptors are close-on-exec; the caller's pass on, as with
+   * env and nsenter. */
+  execvp(argv[0], argv);
+  int e = errno;
+  log_error_errno("%s: cannot run it", argv[0]);
+  return e == ENOENT ? 127 : 126;
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: MIT */
+/* hostalias CONTAINER -- COMMAND: the command runs in the target's network
+ * namespace, in a private mount namespace where /etc/resolv.conf and
+ * /etc/hosts are the container's and nsswitch.conf's hosts line is "files
+ * dns", as the invoking user. So every resolver (glibc, musl, Go's,
+ * busybox's) answers every name as inside the container, through its DNS
+ * server. hostalias is replaced by the command (execvp, as env and nsenter
+ * do): signals reach it directly, its exit status is the status, and no
+ * root process stays beside it. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "target.h"
+
+struct run_user {
+  bool keep_root; /* run by root without sudo or --user: stays root */
+  uid_t uid;
+  gid_t gid;
+  char name[256]; /* for the supplementary groups; "" when uid has no entry */
+};
+
+/* The user to run as: --user NAME|UID when SPEC is not NULL, else
+ * SUDO_UID/SUDO_GID under sudo, else the caller. False, with a message, for
+ * an unknown user. */
+bool run_user_choose(const char *spec, struct run_user *u);
+
+/* Sets up T's network and resolver configuration, becomes U, and executes
+ * ARGV (searched on PATH). Returns only on failure: 127 when the command
+ * is not found, 126 when it cannot be run, an exit status of hostalias's
+ * when the set-up failed (each after a message). */
+int run_command(const struct target *t, const struct run_user *u, char *const *argv);
+
+/* The hosts line of nsswitch.conf replaced by "hosts: files dns" (added
+ * when there is none), every other line kept: IN (LEN bytes) into OUT.
+ * Exposed for the tests. */
+struct strbuf;
+void nsswitch_hosts_files_dns(const char *in, size_t len, struct strbuf *out);
