@@ -4,13 +4,17 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 
+#include "sha256.h"
 #include "util.h"
 
 #define DEFAULT_DOCKER_SOCKET "/var/run/docker.sock"
 #define DEFAULT_PODMAN_SOCKET "/run/podman/podman.sock"
 
+/* WHAT names where ADDR came from, for messages: "DOCKER_HOST=". */
 static bool set_path(struct engine *e, const char *addr, const char *what) {
   const char *path = addr;
   if (strncmp(addr, "unix://", 7) == 0)
@@ -18,13 +22,13 @@ static bool set_path(struct engine *e, const char *addr, const char *what) {
   else if (strstr(addr, "://")) {
     /* Not a fallback to the local socket: that would be another engine than
      * the one named, and a remote engine's containers cannot be entered. */
-    log_error("%s=%s: not a unix socket; hostalias enters a container's network namespace, "
+    log_error("%s%s: not a unix socket; hostalias enters a container's network namespace, "
               "so the engine must run on this host (unix:///path)",
               what, addr);
     return false;
   }
   if (path[0] != '/' || strlen(path) >= sizeof e->socket_path) {
-    log_error("%s=%s: expected unix:///absolute/path (under %zu bytes)", what, addr,
+    log_error("%s%s: expected unix:///absolute/path (under %zu bytes)", what, addr,
               sizeof e->socket_path);
     return false;
   }
@@ -32,25 +36,140 @@ static bool set_path(struct engine *e, const char *addr, const char *what) {
   return true;
 }
 
+#define CONFIG_FILE_MAX (1024 * 1024)
+
+/* A small JSON file of the user's (config.json, a context's meta.json):
+ * bounded, a regular file, no repeated keys. NULL when it does not exist;
+ * NULL and *BAD after a message when it cannot be used. */
+static json_t *read_json_file(const char *path, bool *bad) {
+  *bad = false;
+  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return NULL;
+    log_error_errno("%s: cannot open", path);
+    *bad = true;
+    return NULL;
+  }
+  struct stat st;
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size > CONFIG_FILE_MAX) {
+    log_error("%s: not a regular file of at most 1 MiB", path);
+    *bad = true;
+    return NULL;
+  }
+  json_t *root = json_loadfd(fd, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(root)) {
+    log_error("%s: not a JSON object (or repeats a key)", path);
+    json_decref(root);
+    *bad = true;
+    return NULL;
+  }
+  return root;
+}
+
+/* The Docker context in force: 1 when it named the socket, 0 when there is
+ * none (or it is "default"), -1 after a message. */
+static int use_context(struct engine *e) {
+  char dir[4096];
+  const char *cfg = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+  if (cfg && *cfg)
+    snprintf(dir, sizeof dir, "%s", cfg);
+  else if (home && *home)
+    snprintf(dir, sizeof dir, "%s/.docker", home);
+  else
+    dir[0] = '\0';
+  char name[256], source[4200];
+  const char *env = getenv("DOCKER_CONTEXT");
+  bool bad;
+  if (env && *env) {
+    snprintf(name, sizeof name, "%s", env);
+    snprintf(source, sizeof source, "DOCKER_CONTEXT");
+  } else {
+    if (!dir[0])
+      return 0;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    json_t *config = read_json_file(path, &bad);
+    if (bad)
+      return -1;
+    const char *cur = json_string_value(json_object_get(config, "currentContext"));
+    snprintf(name, sizeof name, "%s", cur ? cur : "");
+    snprintf(source, sizeof source, "currentContext in %.4000s", path);
+    json_decref(config);
+  }
+  if (!name[0] || !strcmp(name, "default"))
+    return 0;
+  char shown[4 * 64 + 4], hash[65], path[4300];
+  escape_for_message(shown, name, strlen(name), 64);
+  sha256_hex(name, strlen(name), hash);
+  snprintf(path, sizeof path, "%.4000s/contexts/meta/%s/meta.json", dir, hash);
+  json_t *meta = dir[0] ? read_json_file(path, &bad) : NULL;
+  if (!meta) {
+    if (!bad)
+      log_error("docker context %s (from %s): not found (no %s)", shown, source, path);
+    return -1;
+  }
+  json_t *host =
+      json_object_get(json_object_get(json_object_get(meta, "Endpoints"), "docker"), "Host");
+  char what[600];
+  snprintf(what, sizeof what, "docker context %s (from %.300s): endpoint ", shown, source);
+  int r = -1;
+  if (!json_is_string(host))
+    log_error("%s: has no Endpoints.docker.Host", path);
+  else if (set_path(e, json_string_value(host), what))
+    r = 1;
+  json_decref(meta);
+  return r;
+}
+
+static bool is_socket(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   memset(e, 0, sizeof *e);
   e->timeout_ms = timeout_ms;
   if (override)
-    return set_path(e, override, "--docker-host");
+    return set_path(e, override, "--docker-host=");
   const char *env = getenv("DOCKER_HOST");
   if (env && *env)
-    return set_path(e, env, "DOCKER_HOST");
-  struct stat st;
-  if (stat(DEFAULT_DOCKER_SOCKET, &st) == 0 || stat(DEFAULT_PODMAN_SOCKET, &st) != 0)
-    strcpy(e->socket_path, DEFAULT_DOCKER_SOCKET);
-  else
-    strcpy(e->socket_path, DEFAULT_PODMAN_SOCKET);
+    return set_path(e, env, "DOCKER_HOST=");
+  int ctx = use_context(e);
+  if (ctx != 0)
+    return ctx > 0;
+  char cands[4][108];
+  size_t n = 0;
+  const char *xdg = getenv("XDG_RUNTIME_DIR");
+  if (geteuid() != 0 && xdg && xdg[0] == '/' && strlen(xdg) < 80) {
+    snprintf(cands[n++], sizeof cands[0], "%s/docker.sock", xdg);
+    snprintf(cands[n++], sizeof cands[0], "%s/podman/podman.sock", xdg);
+  }
+  snprintf(cands[n++], sizeof cands[0], "%s", DEFAULT_DOCKER_SOCKET);
+  snprintf(cands[n++], sizeof cands[0], "%s", DEFAULT_PODMAN_SOCKET);
+  for (size_t i = 0; i < n; i++) {
+    if (is_socket(cands[i])) {
+      strcpy(e->socket_path, cands[i]);
+      return true;
+    }
+  }
+  /* None is there: the first is asked, and its failure lists them all. */
+  strcpy(e->socket_path, cands[0]);
+  size_t len = 0;
+  for (size_t i = 0; i < n; i++)
+    len += (size_t)snprintf(e->tried + len, sizeof e->tried - len, "%s%s", i ? ", " : "", cands[i]);
   return true;
 }
 
 enum http_error engine_get(const struct engine *e, const char *path, struct http_response *out,
                            char *err, size_t errlen) {
-  return http_unix_request(e->socket_path, path, e->timeout_ms, out, err, errlen);
+  enum http_error r = http_unix_request(e->socket_path, path, e->timeout_ms, out, err, errlen);
+  if ((r == HTTP_NO_SOCKET || r == HTTP_REFUSED) && e->tried[0])
+    snprintf(err, errlen,
+             "no Engine API socket answers (tried %s); give one with -H, "
+             "DOCKER_HOST or a docker context",
+             e->tried);
+  return r;
 }
 
 bool engine_target_valid(const char *t) {

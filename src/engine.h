@@ -11,12 +11,18 @@
 struct engine {
   char socket_path[108];
   int timeout_ms;
+  char tried[600]; /* the default sockets looked for, when none was given */
 };
 
-/* Chooses the socket: OVERRIDE (--docker-host, unix://PATH or PATH), else
- * $DOCKER_HOST when it is unix://, else /var/run/docker.sock when it exists,
- * else Podman's rootful /run/podman/podman.sock. False (with a message) when
- * the override is not a unix socket address. */
+/* Chooses the socket, as the docker CLI does: OVERRIDE (--docker-host,
+ * unix://PATH or PATH), else $DOCKER_HOST, else the endpoint of the Docker
+ * context $DOCKER_CONTEXT or currentContext in $DOCKER_CONFIG/config.json
+ * (~/.docker), else the first that exists of: for a caller who is not
+ * root, $XDG_RUNTIME_DIR/docker.sock and $XDG_RUNTIME_DIR/podman/podman.sock
+ * (rootless engines); then /var/run/docker.sock and Podman's
+ * /run/podman/podman.sock. False, with a message, for an address that is
+ * not a unix socket (a remote engine's containers cannot be entered) or a
+ * context that cannot be read. */
 bool engine_init(struct engine *e, const char *override, int timeout_ms);
 
 /* One request; see http_unix_request. */

@@ -351,6 +351,12 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     char server[600];
     describe_server(cfg, &t, server, sizeof server);
     log_error("no answer from %s", server);
+    if (cfg->netns && !t.resolv_conf.present && !cfg->req.server_override)
+      log_error("hint: %s has no resolver configuration of its own (no /etc/netns/NAME/"
+                "resolv.conf), so %s, Docker's embedded DNS, was asked, and it does not exist "
+                "there (a Podman namespace, say): give the server with -s ADDR, or target the "
+                "container by name or --pid so its own resolv.conf is read",
+                t.label, FALLBACK_NAMESERVER);
     status = EXIT_DNS;
   }
 

@@ -35,7 +35,7 @@ static int last_cap(void) {
   return n;
 }
 
-bool drop_privileges(void) {
+bool drop_privileges(bool in_user_ns) {
   bool root = geteuid() == 0;
   /* The bounding set needs CAP_SETPCAP, which goes with the uid change. */
   int last = last_cap();
@@ -46,8 +46,12 @@ bool drop_privileges(void) {
     }
   (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   if (root) {
-    if (setgroups(0, NULL) < 0 || setresgid(NOBODY, NOBODY, NOBODY) < 0 ||
-        setresuid(NOBODY, NOBODY, NOBODY) < 0) {
+    /* In a rootless container's user namespace, only mapped ids exist (65534
+     * may not) and setgroups may be denied: the caller is unprivileged on
+     * the host anyway, and the capabilities go below. */
+    bool ok = (setgroups(0, NULL) == 0 || in_user_ns) && setresgid(NOBODY, NOBODY, NOBODY) == 0 &&
+              setresuid(NOBODY, NOBODY, NOBODY) == 0;
+    if (!ok && !in_user_ns) {
       log_error_errno("cannot switch to uid/gid %d", NOBODY);
       return false;
     }

@@ -12,6 +12,8 @@ bool privileges_safe_to_run(void);
 
 /* Drops everything: supplementary groups, uid/gid to nobody (65534) when
  * root, the capability bounding set, ambient and permitted capabilities,
- * then sets no_new_privs. Returns false, with a message, if any step that
+ * then sets no_new_privs. IN_USER_NS: the process joined a rootless
+ * container's user namespace, where the uid change may be impossible (the
+ * capabilities still go). Returns false, with a message, if any step that
  * should succeed fails. */
-bool drop_privileges(void);
+bool drop_privileges(bool in_user_ns);

@@ -177,7 +177,9 @@ void resolv_conf_parse(struct resolv_conf *rc, const char *buf, size_t len, cons
     }
   }
   if (extra_servers)
-    log_warn("%s: %zu nameserver lines beyond the first %d ignored", source, extra_servers,
+    /* Podman lists one nameserver per network, and more than glibc's
+     * three is common there: a detail, not a warning on every run. */
+    log_info("%s: %zu nameserver lines beyond the first %d ignored", source, extra_servers,
              RESOLV_MAX_NAMESERVERS);
   if (bad_lines)
     log_warn("%s: %zu malformed or unknown lines ignored", source, bad_lines);

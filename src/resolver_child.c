@@ -49,9 +49,10 @@ static void child(const struct target *t, struct resolve_request req, const stru
   /* Become the unprivileged resolver: first into the namespace (sockets
    * made later live there), then shed descriptors, then everything else. */
   int64_t t0 = now_us();
-  if (!target_enter_netns(t))
+  bool in_user_ns;
+  if (!target_enter_netns(t, &in_user_ns))
     _exit(EXIT_TARGET);
-  if (!keep_only_pipe(wfd) || !drop_privileges())
+  if (!keep_only_pipe(wfd) || !drop_privileges(in_user_ns))
     _exit(EXIT_OUTPUT);
   int64_t t1 = now_us();
   resolve_request_finish(&req, &t->resolv_conf);

@@ -256,7 +256,8 @@ int run_command(const struct target *t, const struct run_user *u, char *const *a
   int rc = set_up_files(t);
   if (rc != 0)
     return rc;
-  if (!target_enter_netns(t))
+  bool in_user_ns;
+  if (!target_enter_netns(t, &in_user_ns))
     return EXIT_TARGET;
   if (!become(u))
     return EXIT_OUTPUT;

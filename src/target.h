@@ -35,8 +35,11 @@ bool target_open_netns(struct target *t, const char *path);
 void target_close(struct target *t);
 
 /* Enters the target's network namespace in the calling thread; the pidfd
- * when the kernel takes one (5.8+), else the namespace file. */
-bool target_enter_netns(const struct target *t);
+ * when the kernel takes one (5.8+), else the namespace file. A caller who is
+ * not root and owns the user namespace the network namespace belongs to (a
+ * rootless container) joins that first: *JOINED_USERNS says so. The
+ * process must be single-threaded. */
+bool target_enter_netns(const struct target *t, bool *joined_userns);
 
 /* Reads at most MAX bytes of the regular file REL under DIRFD, resolving
  * every symlink as if DIRFD were "/" (openat2 RESOLVE_IN_ROOT). Anything that

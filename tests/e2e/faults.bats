@@ -102,6 +102,13 @@ b 10.0.0.99.traefik.me"
   assert_contains "$stderr" "nxb: no such name; its previous line in $f is dropped"
 }
 
+@test "--netns with no resolver configuration (a Podman namespace): exit 4, and the error says why and what to do" {
+  run_split "$HOSTALIAS" --timeout 0.3 --tries 1 --netns "/run/netns/$NS" a
+  assert_status 4
+  assert_contains "$stderr" "netns /run/netns/$NS has no resolver configuration of its own"
+  assert_contains "$stderr" "give the server with -s ADDR, or target the container by name or --pid"
+}
+
 @test "DOCKER_HOST=tcp://: an error naming it (exit 2), never a fall back to the local socket" {
   DOCKER_HOST=tcp://127.0.0.1:2375 run_split "$HOSTALIAS" web a
   assert_status 2

@@ -1,0 +1,181 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Which engine is asked (Docker contexts, rootless sockets), and a rootless
+# container entered by its own user without sudo. The rootless "container"
+# is `unshare --user --map-root-user --net --mount` with a DNS responder
+# inside: on these machines /dev/net/tun is root-only, so rootless Podman
+# networks (slirp4netns) cannot start, and a real rootless engine here could
+# only run containers with --network none.
+
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+load lib/common
+load lib/fakes
+
+RUID=4246
+
+setup() {
+  ha_need_root setpriv unshare python3 ip
+  T=$(mktemp -d /tmp/hostalias-eng.XXXXXX)
+  chmod 755 "$T"
+  unset DOCKER_HOST DOCKER_CONTEXT DOCKER_CONFIG
+  PIDS=()
+}
+
+teardown() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  engine_fake_stop
+  rm -rf "$T"
+}
+
+# A fake Engine API on socket $1 whose /containers/json lists names $2...
+# (several at once, unlike engine_list).
+fake_list() {
+  local sock=$1
+  shift
+  python3 - "$sock" "$@" 3>&- <<'PY' &
+import json, os, socket, sys
+path, names = sys.argv[1], sys.argv[2:]
+body = json.dumps([{"Id": "%064d" % i, "Names": ["/" + n], "State": "running"}
+                   for i, n in enumerate(names)]).encode()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+os.chmod(path, 0o777)
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    c.recv(65536)
+    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    c.close()
+PY
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
+  return 1
+}
+
+# context DIR NAME HOST: a docker CLI context's metadata, as `docker context
+# create` writes it.
+context() {
+  local d
+  d="$1/contexts/meta/$(printf %s "$2" | sha256sum | cut -d' ' -f1)"
+  mkdir -p "$d"
+  printf '{"Name":"%s","Metadata":{},"Endpoints":{"docker":{"Host":"%s","SkipTLSVerify":false}}}' \
+    "$2" "$3" >"$d/meta.json"
+}
+
+@test "Docker contexts: DOCKER_CONTEXT and currentContext pick the engine; -H and DOCKER_HOST still win" {
+  fake_list "$T/one.sock" from-one
+  fake_list "$T/two.sock" from-two
+  fake_list "$T/host.sock" from-docker-host
+  mkdir -p "$T/home/.docker"
+  context "$T/home/.docker" one "unix://$T/one.sock"
+  context "$T/home/.docker" two "unix://$T/two.sock"
+  context "$T/home/.docker" remote "tcp://192.0.2.1:2376"
+  printf '{"auths":{},"currentContext":"two"}' >"$T/home/.docker/config.json"
+  HOME="$T/home" run_split "$HOSTALIAS" --list-targets
+  assert_eq "$output" "from-two"
+  HOME="$T/home" DOCKER_CONTEXT=one run_split "$HOSTALIAS" --list-targets
+  assert_eq "$output" "from-one"
+  DOCKER_CONFIG="$T/home/.docker" HOME=/nonexistent run_split "$HOSTALIAS" --list-targets
+  assert_eq "$output" "from-two"
+  HOME="$T/home" DOCKER_HOST="unix://$T/host.sock" run_split "$HOSTALIAS" --list-targets
+  assert_eq "$output" "from-docker-host"
+  HOME="$T/home" DOCKER_CONTEXT=one run_split "$HOSTALIAS" -H "unix://$T/host.sock" --list-targets
+  assert_eq "$output" "from-docker-host"
+  # A context whose endpoint is not a unix socket, and one that is not there.
+  HOME="$T/home" DOCKER_CONTEXT=remote run_split "$HOSTALIAS" --list-targets
+  assert_status 2
+  assert_contains "$stderr" "docker context remote (from DOCKER_CONTEXT): endpoint tcp://192.0.2.1:2376: not a unix socket"
+  HOME="$T/home" DOCKER_CONTEXT=nosuch run_split "$HOSTALIAS" --list-targets
+  assert_status 2
+  assert_contains "$stderr" "docker context nosuch (from DOCKER_CONTEXT): not found"
+  # "default" is no context: the usual sockets.
+  HOME="$T/home" DOCKER_CONTEXT=default XDG_RUNTIME_DIR="$T/none" \
+    run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups "$HOSTALIAS" --list-targets
+  assert_status 3
+}
+
+@test "a non-root caller's default sockets: rootless Docker, then rootless Podman, then the system's; the error lists them" {
+  mkdir -p "$T/xdg/podman"
+  chown -R "$RUID" "$T/xdg"
+  fake_list "$T/xdg/podman/podman.sock" rootless-podman
+  local as_user=(setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" HOME="$T")
+  run_split "${as_user[@]}" "$HOSTALIAS" --list-targets
+  assert_status 0
+  assert_eq "$output" "rootless-podman"
+  fake_list "$T/xdg/docker.sock" rootless-docker
+  run_split "${as_user[@]}" "$HOSTALIAS" --list-targets
+  assert_eq "$output" "rootless-docker"
+  rm -rf "$T/xdg"
+  if [ -e /var/run/docker.sock ] || [ -e /run/podman/podman.sock ]; then
+    skip "a system engine socket exists on this machine"
+  fi
+  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" \
+    HOME="$T" "$HOSTALIAS" web a
+  assert_status 3
+  assert_contains "$stderr" "no Engine API socket answers (tried $T/xdg/docker.sock, $T/xdg/podman/podman.sock, /var/run/docker.sock, /run/podman/podman.sock)"
+}
+
+# A rootless "container" of uid RUID: its own user, network and mount
+# namespaces, resolv.conf naming 127.0.0.1, and evil_dns.py answering there.
+# Sets CPID.
+rootless_container() {
+  cp "$BATS_TEST_DIRNAME/lib/evil_dns.py" "$T/"
+  printf 'nameserver 127.0.0.1\n' >"$T/resolv.conf"
+  chown -R "$RUID" "$T"
+  setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+    unshare --user --map-root-user --net --mount sh -c "
+      mount --bind '$T/resolv.conf' /etc/resolv.conf && ip link set lo up &&
+      exec /usr/bin/python3 '$T/evil_dns.py' --mode normal --addr 127.0.0.1 --ready '$T/ready'" \
+    3>&- &
+  CPID=$!
+  PIDS+=("$CPID")
+  for _ in $(seq 1 100); do [ -e "$T/ready" ] && return 0; sleep 0.05; done
+  echo "the rootless container did not start" >&2
+  return 1
+}
+
+@test "a rootless container, by --pid, without sudo: its own user joins its user namespace" {
+  rootless_container
+  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+    "$HOSTALIAS" -v --pid "$CPID" a b
+  assert_status 0
+  assert_eq "$(grep -v '^hostalias' <<<"$output")" "a 10.0.0.98.traefik.me
+b 10.0.0.99.traefik.me"
+  assert_contains "$stderr" "joined its user namespace (owned by uid $RUID)"
+  # Another user may not: no namespace of theirs.
+  run_split setpriv --reuid=$((RUID + 1)) --regid=$((RUID + 1)) --clear-groups \
+    "$HOSTALIAS" --pid "$CPID" a
+  assert_status 3
+}
+
+@test "a rootless container through the user's rootless API socket, without sudo" {
+  rootless_container
+  mkdir -p "$T/xdg"
+  chown "$RUID" "$T/xdg"
+  python3 - "$T/xdg/docker.sock" "$CPID" 3>&- <<'PY' &
+import json, os, socket, sys
+path, pid = sys.argv[1], int(sys.argv[2])
+body = json.dumps({"Id": "a" * 64, "Name": "/rl", "State": {"Running": True, "Pid": pid,
+                   "Status": "running"}, "Config": {"Labels": {}},
+                   "NetworkSettings": {"Networks": {}}}).encode()
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(path)
+os.chmod(path, 0o777)
+s.listen(16)
+while True:
+    c, _ = s.accept()
+    req = c.recv(65536)
+    if req.startswith(b"GET /containers/rl/json "):
+        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    else:
+        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
+    c.close()
+PY
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -S "$T/xdg/docker.sock" ] && break; sleep 0.05; done
+  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+    env XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" rl a
+  assert_status 0
+  assert_eq "$output" "a 10.0.0.98.traefik.me"
+}
