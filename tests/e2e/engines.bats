@@ -28,31 +28,6 @@ teardown() {
   rm -rf "$T"
 }
 
-# A fake Engine API on socket $1 whose /containers/json lists names $2...
-# (several at once, unlike engine_list).
-fake_list() {
-  local sock=$1
-  shift
-  python3 - "$sock" "$@" 3>&- <<'PY' &
-import json, os, socket, sys
-path, names = sys.argv[1], sys.argv[2:]
-body = json.dumps([{"Id": "%064d" % i, "Names": ["/" + n], "State": "running"}
-                   for i, n in enumerate(names)]).encode()
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-os.chmod(path, 0o777)
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    c.recv(65536)
-    c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-    c.close()
-PY
-  PIDS+=($!)
-  for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
-  return 1
-}
-
 # context DIR NAME HOST: a docker CLI context's metadata, as `docker context
 # create` writes it.
 context() {
@@ -64,9 +39,9 @@ context() {
 }
 
 @test "Docker contexts: DOCKER_CONTEXT and currentContext pick the engine; -H and DOCKER_HOST still win" {
-  fake_list "$T/one.sock" from-one
-  fake_list "$T/two.sock" from-two
-  fake_list "$T/host.sock" from-docker-host
+  engine_list "$T/one.sock" from-one
+  engine_list "$T/two.sock" from-two
+  engine_list "$T/host.sock" from-docker-host
   mkdir -p "$T/home/.docker"
   context "$T/home/.docker" one "unix://$T/one.sock"
   context "$T/home/.docker" two "unix://$T/two.sock"
@@ -98,12 +73,12 @@ context() {
 @test "a non-root caller's default sockets: rootless Docker, then rootless Podman, then the system's; the error lists them" {
   mkdir -p "$T/xdg/podman"
   chown -R "$RUID" "$T/xdg"
-  fake_list "$T/xdg/podman/podman.sock" rootless-podman
+  engine_list "$T/xdg/podman/podman.sock" rootless-podman
   local as_user=(setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" HOME="$T")
   run_split "${as_user[@]}" "$HOSTALIAS" --list-targets
   assert_status 0
   assert_eq "$output" "rootless-podman"
-  fake_list "$T/xdg/docker.sock" rootless-docker
+  engine_list "$T/xdg/docker.sock" rootless-docker
   run_split "${as_user[@]}" "$HOSTALIAS" --list-targets
   assert_eq "$output" "rootless-docker"
   rm -rf "$T/xdg"
@@ -153,27 +128,8 @@ b 10.0.0.99.traefik.me"
   rootless_container
   mkdir -p "$T/xdg"
   chown "$RUID" "$T/xdg"
-  python3 - "$T/xdg/docker.sock" "$CPID" 3>&- <<'PY' &
-import json, os, socket, sys
-path, pid = sys.argv[1], int(sys.argv[2])
-body = json.dumps({"Id": "a" * 64, "Name": "/rl", "State": {"Running": True, "Pid": pid,
-                   "Status": "running"}, "Config": {"Labels": {}},
-                   "NetworkSettings": {"Networks": {}}}).encode()
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-os.chmod(path, 0o777)
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    req = c.recv(65536)
-    if req.startswith(b"GET /containers/rl/json "):
-        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-    else:
-        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
-    c.close()
-PY
-  PIDS+=($!)
-  for _ in $(seq 1 100); do [ -S "$T/xdg/docker.sock" ] && break; sleep 0.05; done
+  engine_serve "$T/xdg/docker.sock" /containers/rl/json \
+    "{\"Id\":\"$(printf 'a%.0s' $(seq 64))\",\"Name\":\"/rl\",\"State\":{\"Running\":true,\"Pid\":$CPID,\"Status\":\"running\"},\"Config\":{\"Labels\":{}},\"NetworkSettings\":{\"Networks\":{}}}"
   run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
     env XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" rl a
   assert_status 0

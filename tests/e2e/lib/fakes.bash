@@ -86,13 +86,16 @@ while True:
     elif mode == "hang":
         time.sleep(3600)
 PY
-  echo $! >"$BATS_TEST_TMPDIR/engine.pid"
+  echo $! >>"$BATS_TEST_TMPDIR/engine.pid"
   for _ in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.05; done
   return 1
 }
 
 engine_fake_stop() {
-  [ -f "$BATS_TEST_TMPDIR/engine.pid" ] && kill "$(cat "$BATS_TEST_TMPDIR/engine.pid")" 2>/dev/null
+  local p
+  if [ -f "$BATS_TEST_TMPDIR/engine.pid" ]; then
+    while read -r p; do kill "$p" 2>/dev/null; done <"$BATS_TEST_TMPDIR/engine.pid"
+  fi
   rm -f "$BATS_TEST_TMPDIR/engine.pid"
   return 0
 }
@@ -111,30 +114,44 @@ well_formed() {
   fi
 }
 
-# engine_list SOCKET NAME...: a fake Engine API whose /containers/json lists
-# the given running containers.
-engine_list() {
+# engine_serve SOCKET PATH BODY [PATH BODY]...: a fake Engine API on a unix
+# socket anyone may use, answering GET PATH with 200 and BODY (JSON), any
+# other request with 404. Several may run at once; engine_fake_stop ends
+# them all.
+engine_serve() {
   local sock=$1
   shift
   python3 - "$sock" "$@" 3>&- <<'PY' &
-import json, socket, sys
-path, names = sys.argv[1], sys.argv[2:]
-body = json.dumps([{"Id": "%012d" % i, "Names": ["/" + n], "State": "running"}
-                   for i, n in enumerate(names)]).encode()
+import os, socket, sys
+path, pairs = sys.argv[1], sys.argv[2:]
+bodies = {pairs[i].encode(): pairs[i + 1].encode() for i in range(0, len(pairs), 2)}
 s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 s.bind(path)
+os.chmod(path, 0o777)
 s.listen(16)
 while True:
     c, _ = s.accept()
-    req = c.recv(65536)
-    if req.startswith(b"GET /containers/json "):
+    req = c.recv(65536).split(b" ")
+    body = bodies.get(req[1]) if len(req) > 2 and req[0] == b"GET" else None
+    if body is None:
+        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
+    else:
         c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
                   % len(body) + body)
-    else:
-        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
     c.close()
 PY
-  echo $! >"$BATS_TEST_TMPDIR/engine.pid"
+  echo $! >>"$BATS_TEST_TMPDIR/engine.pid"
   for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
   return 1
+}
+
+# engine_list SOCKET NAME...: a fake Engine API whose /containers/json lists
+# the given running containers.
+engine_list() {
+  local sock=$1 body
+  shift
+  body=$(python3 -c 'import json, sys
+print(json.dumps([{"Id": "%064d" % i, "Names": ["/" + n], "State": "running"}
+                  for i, n in enumerate(sys.argv[1:])]))' "$@")
+  engine_serve "$sock" /containers/json "$body"
 }
