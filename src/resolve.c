@@ -157,11 +157,38 @@ static bool set_servers(ares_channel ch, const struct resolv_conf *rc) {
     log_error("cannot use nameservers %s: %s", csv, ares_strerror(st));
     return false;
   }
+  /* c-ares may accept a server and silently leave it out (1.34.5 does so
+   * with a link-local one given with its interface): read the list back
+   * and say so, rather than let every name fail without a reason. */
+  size_t given = 1, taken = 0;
+  for (const char *c = csv; *c; c++)
+    given += *c == ',';
+#if ARES_VERSION >= 0x011800 /* ares_get_servers_csv from 1.24; the other is deprecated */
+  char *got = ares_get_servers_csv(ch);
+  if (got && *got) {
+    taken = 1;
+    for (const char *c = got; *c; c++)
+      taken += *c == ',';
+  }
+  if (taken < given)
+    log_warn("this c-ares (%s) kept %zu of the nameservers given (%s): it has %s",
+             ares_version(NULL), taken, csv, got && *got ? got : "none");
+  ares_free_string(got);
+#else
+  struct ares_addr_port_node *got = NULL;
+  if (ares_get_servers_ports(ch, &got) == ARES_SUCCESS)
+    for (struct ares_addr_port_node *n = got; n; n = n->next)
+      taken++;
+  ares_free_data(got);
+  if (taken < given)
+    log_warn("this c-ares (%s) kept %zu of the nameservers given (%s)", ares_version(NULL), taken,
+             csv);
+#endif
   return true;
 }
 
-static bool channel_init(struct pass *p) {
-  const struct resolver_config *cfg = p->cfg;
+bool resolve_channel_new(const struct resolver_config *cfg, ares_channel *channel,
+                         void (*sock_cb)(void *, ares_socket_t, int, int), void *sock_data) {
   struct ares_options o;
   memset(&o, 0, sizeof o);
   /* Every option is given so that nothing of the host's configuration is
@@ -186,8 +213,8 @@ static bool channel_init(struct pass *p) {
   o.domains = domains;
   o.ndomains = (int)cfg->rc.nsearch;
   o.lookups = (char *)"b";
-  o.sock_state_cb = on_sock_state;
-  o.sock_state_cb_data = p;
+  o.sock_state_cb = sock_cb;
+  o.sock_state_cb_data = sock_data;
   o.sortlist = NULL;
   o.nsort = 0;
   o.resolvconf_path = (char *)"/dev/null";
@@ -201,13 +228,15 @@ static bool channel_init(struct pass *p) {
   mask |= ARES_OPT_HOSTS_FILE;
   o.hosts_path = (char *)"/dev/null";
 #endif
-  int st = ares_init_options(&p->channel, &o, mask);
+  if (!sock_cb)
+    mask &= ~ARES_OPT_SOCK_STATE_CB;
+  int st = ares_init_options(channel, &o, mask);
   if (st != ARES_SUCCESS) {
     log_error("cannot set up the resolver: %s", ares_strerror(st));
     return false;
   }
-  if (!set_servers(p->channel, &cfg->rc)) {
-    ares_destroy(p->channel);
+  if (!set_servers(*channel, &cfg->rc)) {
+    ares_destroy(*channel);
     return false;
   }
   return true;
@@ -243,7 +272,7 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
     return false;
   }
   int64_t t0 = now_us();
-  if (!channel_init(&p)) {
+  if (!resolve_channel_new(cfg, &p.channel, on_sock_state, &p)) {
     close(p.epfd);
     return false;
   }

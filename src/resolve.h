@@ -5,6 +5,7 @@
  * network namespace. */
 #pragma once
 
+#include <ares.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,14 @@ struct resolver_config {
 void resolve_from_hosts(const char *hosts, size_t len, const char *source,
                         const struct name_list *names, unsigned families, bool keep_all,
                         struct name_result *results);
+
+/* A c-ares channel with every option given, so that nothing of the host's
+ * configuration is used (no HOSTALIASES, no host hosts file, no host
+ * resolv.conf, no sortlist, no query cache on 1.31+), and CFG's servers.
+ * SOCK_CB may be NULL. False, with a message, when it cannot be made.
+ * Exposed for the tests, which read the options back. */
+bool resolve_channel_new(const struct resolver_config *cfg, ares_channel *channel,
+                         void (*sock_cb)(void *, ares_socket_t, int, int), void *sock_data);
 
 /* Resolves every name whose result is still NAME_PENDING. Returns false, with
  * a message, when the channel cannot be set up at all. */

@@ -4,6 +4,7 @@
 # script and against the DNS server's own limit (dnsperf). Run as root:
 #
 #   sudo tests/bench/bench.sh [--quick]
+#   sudo HOSTALIAS_134=build-cares134/src/hostalias tests/bench/bench.sh
 #
 # It starts the same private dockerd as the end-to-end tests (its own network
 # namespace), and prints a table. Whole processes are timed from outside,
@@ -90,7 +91,10 @@ echo
 echo "### 2. Against the server's limit (dnsperf in the same namespace, same names)"
 echo
 pid=$(ha_pid web)
-printf '| server | dnsperf (queries/s) | hostalias N=%s (names/s) | fraction | failed names |\n| --- | ---: | ---: | ---: | ---: |\n' "$NALIAS"
+# HOSTALIAS_134: a hostalias built against c-ares 1.34.5 (see .ci/run), as
+# a second column, in the same alternating runs.
+alt=${HOSTALIAS_134:-}
+printf '| server | dnsperf (queries/s) | hostalias N=%s (names/s) | fraction | failed names | on c-ares 1.34.5 (names/s) |\n| --- | ---: | ---: | ---: | ---: | ---: |\n' "$NALIAS"
 sed 's/$/ A/' "$work/names.$NALIAS" >"$work/dnsperf.in"
 dnsperf_qps() { # netns-file server
   nsenter --net="$1" dnsperf -s "$2" -d "$work/dnsperf.in" -n 5 -c 4 -q 500 -t 5 2>/dev/null |
@@ -98,16 +102,23 @@ dnsperf_qps() { # netns-file server
 }
 reps=3
 [ "$quick" = --quick ] && reps=1
-: >"$work/a"; : >"$work/b"; : >"$work/f"
+: >"$work/a"; : >"$work/b"; : >"$work/f"; : >"$work/c"
 for _ in $(seq "$reps"); do
   dnsperf_qps "/proc/$pid/ns/net" 127.0.0.11 >>"$work/a"
   t=$(wall_ms "$work/names.$NALIAS" "$HOSTALIAS" -q -o "$work/out.alias" web)
   echo "$NALIAS / ($t / 1000)" | bc -l >>"$work/b"
   rm -f "$work/out.alias"
   "$HOSTALIAS" -q web <"$work/names.$NALIAS" 2>&1 >/dev/null | wc -l >>"$work/f"
+  if [ -n "$alt" ]; then
+    t=$(wall_ms "$work/names.$NALIAS" "$alt" -q -o "$work/out.alias" web)
+    echo "$NALIAS / ($t / 1000)" | bc -l >>"$work/c"
+    rm -f "$work/out.alias"
+  fi
 done
 a=$(median <"$work/a"); b=$(median <"$work/b"); f=$(sort -n "$work/f" | tail -n1)
-printf '| dockerd 127.0.0.11 | %.0f | %.0f | %.0f%% | %s |\n' "$a" "$b" "$(echo "100 * $b / $a" | bc -l)" "$f"
+c="not built (HOSTALIAS_134)"
+[ -n "$alt" ] && c="$(printf '%.0f' "$(median <"$work/c")") ($("$alt" -V | sed 's/.*(c-ares \([0-9.]*\).*/\1/'))"
+printf '| dockerd 127.0.0.11 | %.0f | %.0f | %.0f%% | %s | %s |\n' "$a" "$b" "$(echo "100 * $b / $a" | bc -l)" "$f" "$c"
 
 # dnsmasq serving 100,000 names from a hosts file, in a test namespace.
 BIG=100000
@@ -131,7 +142,7 @@ for _ in $(seq "$reps"); do
   rm -f "$work/big.alias"
 done
 a=$(median <"$work/a"); b=$(median <"$work/b"); f=$(sort -n "$work/f" | tail -n1)
-printf '| dnsmasq, %s names | %.0f | %.0f (N=%s) | %.0f%% | %s |\n' "$BIG" "$a" "$b" "$BIG" "$(echo "100 * $b / $a" | bc -l)" "$f"
+printf '| dnsmasq, %s names | %.0f | %.0f (N=%s) | %.0f%% | %s | |\n' "$BIG" "$a" "$b" "$BIG" "$(echo "100 * $b / $a" | bc -l)" "$f"
 
 echo
 echo "### 3. Cost of one pass, one name (median of 21 runs of hostalias -v)"

@@ -15,7 +15,6 @@
 HA_UPSTREAM=10.254.0.1
 HA_IMAGE=hostalias-test/busybox:1
 
-ha_log() { printf '# %s\n' "$*" >&3 2>/dev/null || true; }
 
 ha_engine_start() {
   HA_STATE=$(mktemp -d /tmp/hostalias-e2e.XXXXXX)

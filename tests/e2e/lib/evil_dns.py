@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 """A DNS server for fault and hostility tests, on UDP and TCP.
 
-    evil_dns.py --mode MODE [--addr 127.0.0.1] [--port 53]
+    evil_dns.py --mode MODE [--addr 127.0.0.1|fe80::53%IFACE] [--port 53]
 
 Every A query is answered with 10.0.0.<n> unless MODE says otherwise:
   normal     well-formed answers
@@ -142,8 +142,14 @@ def main():
     ap.add_argument("--ready", help="file to create once listening")
     a = ap.parse_args()
     MODE = a.mode
-    u = UDP((a.addr, a.port), UDPHandler)
-    t = TCP((a.addr, a.port), TCPHandler)
+    udp, tcp, where = UDP, TCP, (a.addr, a.port)
+    if ":" in a.addr:  # IPv6, link-local with %INTERFACE
+        host, _, iface = a.addr.partition("%")
+        udp = type("UDP6", (UDP,), {"address_family": socket.AF_INET6})
+        tcp = type("TCP6", (TCP,), {"address_family": socket.AF_INET6})
+        where = (host, a.port, 0, socket.if_nametoindex(iface) if iface else 0)
+    u = udp(where, UDPHandler)
+    t = tcp(where, TCPHandler)
     threading.Thread(target=t.serve_forever, daemon=True).start()
     if a.ready:
         open(a.ready, "w").close()
