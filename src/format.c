@@ -116,7 +116,7 @@ bool format_target_name(const struct format_config *c, const struct address *a,
 }
 
 bool format_line(const struct format_config *c, const char *name, const struct name_result *r,
-                 struct strbuf *out, const char **why) {
+                 const char *check, struct strbuf *out, const char **why) {
   char line[LINE_MAX_BYTES];
   char target[NAME_MAX_LEN + 1];
   char addr[ADDRESS_TEXT_MAX];
@@ -162,6 +162,8 @@ bool format_line(const struct format_config *c, const char *name, const struct n
     json_object_set_new(o, "addresses", list);
     json_object_set_new(o, "alias", have_target ? json_string(target) : json_null());
     json_object_set_new(o, "source", json_string(r->from_hosts ? "hosts" : "dns"));
+    if (check)
+      json_object_set_new(o, "check", json_string(check));
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);
     json_decref(o);
     if (!s)

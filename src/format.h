@@ -34,9 +34,10 @@ bool format_target_name(const struct format_config *c, const struct address *a,
                         char out[NAME_MAX_LEN + 1]);
 
 /* Appends the line for NAME to OUT. False, with *WHY set, when no line can be
- * written for it. */
+ * written for it. CHECK, when not NULL, is what --check found ("ok" or why
+ * not): JSON lines carry it as "check". */
 bool format_line(const struct format_config *c, const char *name, const struct name_result *r,
-                 struct strbuf *out, const char **why);
+                 const char *check, struct strbuf *out, const char **why);
 
 /* The key (name) a previously written line stands for, in format F: the first
  * word of an alias line, the first name of a hosts line, "name" of a JSON

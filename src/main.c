@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "names.h"
 #include "pass.h"
+#include "check.h"
 #include "privileges.h"
 #include "run_command.h"
 #include "watch.h"
@@ -85,6 +86,10 @@ static void usage(FILE *f) {
         "  -p, --provider NAME       traefik.me (default), sslip.io, nip.io, xip.io\n"
         "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
         "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
+        "      --check[=WHERE]       resolve each target as the program will, and say\n"
+        "                            why one does not work (WHERE: host, the default;\n"
+        "                            netns, in the target's network namespace with\n"
+        "                            this host's resolver configuration; both)\n"
         "\n"
         "      --user NAME|UID       with -- COMMAND: run it as this user (default:\n"
         "                            SUDO_UID under sudo, else the caller)\n"
@@ -103,7 +108,9 @@ static void usage(FILE *f) {
         "  3  target not found, not running or not enterable (needs root or\n"
         "     CAP_SYS_ADMIN); a Compose service in several projects\n"
         "  4  no name answered: the DNS server is unreachable\n"
-        "  5  the output could not be written, or an internal failure\n",
+        "  5  the output could not be written, or an internal failure\n"
+        "  6  --check: a target does not resolve as the program needs (the output\n"
+        "     is still written)\n",
         f);
 }
 
@@ -118,6 +125,7 @@ enum {
   OPT_WATCH,
   OPT_INTERVAL,
   OPT_USER,
+  OPT_CHECK,
 };
 
 static const struct option long_options[] = {
@@ -139,6 +147,7 @@ static const struct option long_options[] = {
     {"watch", no_argument, NULL, OPT_WATCH},
     {"interval", required_argument, NULL, OPT_INTERVAL},
     {"user", required_argument, NULL, OPT_USER},
+    {"check", optional_argument, NULL, OPT_CHECK},
     {"project", required_argument, NULL, 'P'},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
@@ -242,6 +251,13 @@ static void parse_options(int argc, char **argv, char **command, struct options 
     case 'a': pc->all = true; break;
     case OPT_WATCH: o->watch = true; break;
     case OPT_USER: o->user = optarg; break;
+    case OPT_CHECK: {
+      enum check_where w;
+      if (!check_parse_where(optarg, &w))
+        usage_error("invalid --check=%s: expected host, netns or both", optarg);
+      pc->check = (int)w;
+      break;
+    }
     case OPT_INTERVAL:
       if (!parse_long(optarg, 0, 86400, &v))
         usage_error("invalid --interval \"%s\": expected seconds, 0 to 86400", optarg);
@@ -273,6 +289,8 @@ static void parse_options(int argc, char **argv, char **command, struct options 
   if (o->interval_given && !o->watch)
     usage_error("%s", "--interval goes with --watch");
   pc->report_changes = o->watch;
+  if (pc->check && pc->fmt.format == FORMAT_HOSTS)
+    usage_error("%s", "--check checks the alias targets; --format hosts writes none");
   if (o->user && !o->command)
     usage_error("%s", "--user goes with a COMMAND after --");
   if (o->command && (pc->output || o->watch || pc->all))

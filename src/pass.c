@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "atomic_file.h"
+#include "check.h"
 #include "compose.h"
 #include "discover.h"
 #include "engine.h"
@@ -309,6 +310,34 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     owned = owned_addresses(res.r, names->count, &nowned);
   }
 
+  /* --check: every target as the program will resolve it, before the
+   * lines are made (JSON lines carry the verdict). */
+  _cleanup_free_ struct check_item *checks = NULL;
+  _cleanup_free_ long *check_of = NULL;
+  size_t nchecks = 0, check_failed = 0;
+  if (cfg->check) {
+    checks = xcalloc(names->count, sizeof *checks);
+    check_of = xcalloc(names->count, sizeof *check_of);
+    for (size_t i = 0; i < names->count; i++) {
+      struct check_item *c = &checks[nchecks];
+      check_of[i] = -1;
+      if (res.r[i].status != NAME_RESOLVED ||
+          (cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name_at(names, i))) ||
+          !format_target_name(&cfg->fmt, &res.r[i].best, c->target))
+        continue;
+      c->name = name_at(names, i);
+      c->addr = res.r[i].best;
+      check_of[i] = (long)nchecks++;
+    }
+    check_failed = check_targets(&t, (enum check_where)cfg->check, &cfg->fmt, checks, nchecks);
+    for (size_t k = 0; k < nchecks; k++) {
+      if (checks[k].ok)
+        log_notice("check: %s -> %s: ok", checks[k].name, checks[k].target);
+      else
+        log_error("check: %s -> %s: %s", checks[k].name, checks[k].target, checks[k].verdict);
+    }
+  }
+
   _cleanup_strbuf_ struct strbuf lines = {0};
   size_t dns_answered = 0, dns_unreachable = 0;
   for (size_t i = 0; i < names->count; i++) {
@@ -318,7 +347,8 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     if (r->status != NAME_TIMEOUT && r->status != NAME_UNREACHABLE && !r->from_hosts)
       dns_answered++;
     const char *why;
-    if (format_line(&cfg->fmt, name, r, &lines, &why)) {
+    const char *verdict = check_of && check_of[i] >= 0 ? checks[check_of[i]].verdict : NULL;
+    if (format_line(&cfg->fmt, name, r, verdict, &lines, &why)) {
       sum.resolved++;
       continue;
     }
@@ -359,6 +389,10 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
                 t.label, FALLBACK_NAMESERVER);
     status = EXIT_DNS;
   }
+  /* The file itself is right: it is still written; the status says the
+   * program will not get there. */
+  if (check_failed && status <= EXIT_SOME_UNRESOLVED)
+    status = EXIT_CHECK;
 
   if (cfg->output) {
     if (sum.resolved == 0) {

@@ -25,6 +25,7 @@ struct pass_config {
   const char *project;     /* --project, or NULL */
   bool all;                /* --all: names from the Engine API too */
   bool report_changes;     /* -o: one line on stderr for each change of FILE */
+  int check;               /* --check: enum check_where, 0 when not asked */
   const char *output;      /* -o FILE, or NULL: the lines go to the caller */
   struct format_config fmt;
   struct resolve_request req;

@@ -15,7 +15,6 @@
 #include "results_wire.h"
 #include "util.h"
 
-#define CHILD_FD 3 /* the pipe's write end, in the child */
 /* How long a child that sent everything may take to exit. */
 #define CHILD_EXIT_GRACE_MS 2000
 
@@ -23,7 +22,7 @@
  * pipe as descriptor 3, and /dev/null as standard input and output: nothing
  * the caller had open (a root-only file passed as 5<secret, the pidfd, the
  * namespace descriptor) survives. */
-static bool keep_only_pipe(int wfd) {
+bool child_keep_only_pipe(int wfd) {
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
   if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(null, STDOUT_FILENO) < 0) {
     log_error_errno("resolver: cannot point standard input and output at /dev/null");
@@ -52,7 +51,7 @@ static void child(const struct target *t, struct resolve_request req, const stru
   bool in_user_ns;
   if (!target_enter_netns(t, &in_user_ns))
     _exit(EXIT_TARGET);
-  if (!keep_only_pipe(wfd) || !drop_privileges(in_user_ns))
+  if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns))
     _exit(EXIT_OUTPUT);
   int64_t t1 = now_us();
   resolve_request_finish(&req, &t->resolv_conf);
@@ -78,7 +77,7 @@ static void child(const struct target *t, struct resolve_request req, const stru
  * status, and then it is left for a later waitpid (or init) to reap.
  * Returns false when it had to kill. */
 #define KILLED_REAP_MS 1000
-static bool reap_child(pid_t pid, int64_t deadline_ms, int *wstatus) {
+bool child_reap(pid_t pid, int64_t deadline_ms, int *wstatus) {
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   bool killed = false;
   for (;;) {
@@ -108,26 +107,38 @@ static bool reap_child(pid_t pid, int64_t deadline_ms, int *wstatus) {
   return !killed;
 }
 
-int resolve_in_target(const struct target *t, const struct resolve_request *req,
-                      const struct name_list *names, struct name_result *results) {
+pid_t child_fork(const char *what, int *rfd, int *wfd) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) < 0) {
-    log_error_errno("cannot start the resolver process: pipe");
-    return EXIT_OUTPUT;
+    log_error_errno("cannot start %s: pipe", what);
+    return -1;
   }
   fflush(NULL);
   pid_t pid = fork();
   if (pid < 0) {
-    log_error_errno("cannot start the resolver process: fork");
+    log_error_errno("cannot start %s: fork", what);
     close(fds[0]);
     close(fds[1]);
-    return EXIT_OUTPUT;
+    return -1;
   }
   if (pid == 0) {
     close(fds[0]);
-    child(t, *req, names, results, fds[1]);
+    *wfd = fds[1];
+  } else {
+    close(fds[1]);
+    *rfd = fds[0];
   }
-  close(fds[1]);
+  return pid;
+}
+
+int resolve_in_target(const struct target *t, const struct resolve_request *req,
+                      const struct name_list *names, struct name_result *results) {
+  int rfd = -1, wfd = -1;
+  pid_t pid = child_fork("the resolver process", &rfd, &wfd);
+  if (pid < 0)
+    return EXIT_OUTPUT;
+  if (pid == 0)
+    child(t, *req, names, results, wfd);
 
   /* The child has its own deadline; this one only guards against a child
    * that hangs anyway. */
@@ -144,12 +155,12 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
   bool trailing = false, timed_out = false;
   for (;;) {
     int64_t left = deadline - now_ms();
-    struct pollfd pfd = {.fd = fds[0], .events = POLLIN};
+    struct pollfd pfd = {.fd = rfd, .events = POLLIN};
     if (left <= 0 || poll(&pfd, 1, (int)left) == 0) {
       timed_out = true;
       break;
     }
-    ssize_t n = read(fds[0], buf + len, sizeof buf - len);
+    ssize_t n = read(rfd, buf + len, sizeof buf - len);
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
@@ -165,11 +176,11 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
       break; /* the child exits next: no need to wait for its EOF */
     }
   }
-  close(fds[0]);
+  close(rfd);
   if (timed_out || d.bad || trailing)
     kill(pid, SIGKILL);
   int wstatus = 0;
-  bool exited = reap_child(pid, now_ms() + CHILD_EXIT_GRACE_MS, &wstatus);
+  bool exited = child_reap(pid, now_ms() + CHILD_EXIT_GRACE_MS, &wstatus);
   int rc = EXIT_OUTPUT;
   if (timed_out) {
     log_error("the resolver process did not finish in time; killed it");

@@ -9,6 +9,10 @@
  * touch the output. */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
 #include "name_result.h"
 #include "names.h"
 #include "resolver_policy.h"
@@ -20,3 +24,16 @@
  * that. */
 int resolve_in_target(const struct target *t, const struct resolve_request *req,
                       const struct name_list *names, struct name_result *results);
+
+/* Process control shared with the --check child. */
+/* Forks a child with a pipe to its parent (fflush first): the pid in the
+ * parent, with *RFD the read end; 0 in the child, with *WFD the write end;
+ * -1 after a message naming WHAT. */
+pid_t child_fork(const char *what, int *rfd, int *wfd);
+#define CHILD_FD 3 /* the pipe's write end, in a child */
+/* In a child: keeps standard error, WFD (as CHILD_FD) and /dev/null as
+ * standard input and output; closes everything else. */
+bool child_keep_only_pipe(int wfd);
+/* Waits for PID until DEADLINE_MS, kills it past that (and waits 1 s more
+ * at most). False when it had to kill. */
+bool child_reap(pid_t pid, int64_t deadline_ms, int *wstatus);

@@ -19,6 +19,7 @@ enum exit_status {
   EXIT_TARGET = 3, /* target not found, not running, not enterable */
   EXIT_DNS = 4,    /* no name answered: DNS server unreachable */
   EXIT_OUTPUT = 5, /* output could not be written; internal failure */
+  EXIT_CHECK = 6,  /* --check: a target does not resolve as the program needs */
 };
 
 /* Out of memory: reported and _exit(EXIT_OUTPUT). The one way a pass may end

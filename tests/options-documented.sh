@@ -23,7 +23,8 @@ for o in $opts; do
   # scdoc writes options as *-x* / *--long*, with \_ for underscores.
   check "$o in the man page" grep -qF -- "*$o*" "$top/doc/hostalias.1.scd"
   check "$o in the bash completion" grep -qE -- "(^|[ '|(])$o([ '|)]|$)" "$top/completions/bash/hostalias"
-  check "$o in the zsh completion" grep -qE -- "(^|[{,'()])$o([,}\[]|$)" "$top/completions/zsh/_hostalias"
+  # (zsh writes an option with an optional argument as --opt=-[...])
+  check "$o in the zsh completion" grep -qE -- "(^|[{,'()])$o([,}\[]|=-|$)" "$top/completions/zsh/_hostalias"
   if [[ $o == --* ]]; then
     check "$o in the fish completion" grep -qE -- "-l $bare( |$)" "$top/completions/fish/hostalias.fish"
   else

@@ -45,6 +45,7 @@ complete -c hostalias -s f -l format -x -a 'alias hosts json' -d 'output format'
 complete -c hostalias -s p -l provider -x -a 'traefik.me sslip.io nip.io xip.io' -d 'wildcard DNS provider'
 complete -c hostalias -l suffix -x -d 'self-hosted wildcard DNS domain'
 complete -c hostalias -l dashed -d '172-27-0-2.PROVIDER form'
+complete -c hostalias -l check -f -a 'host netns both' -d 'resolve each target as the program will'
 complete -c hostalias -l list-targets -d "print the running containers' names and Compose services"
 complete -c hostalias -s q -l quiet -d 'no warnings, no stale-line notices'
 complete -c hostalias -s v -l verbose -d 'details and a summary'

@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   for (size_t i = 0; i < l.count; i++) {
     const char *why;
     size_t before = out.len;
-    if (format_line(&oc, name_at(&l, i), &r[i], &out, &why)) {
+    if (format_line(&oc, name_at(&l, i), &r[i], NULL, &out, &why)) {
       const char *line = out.data + before;
       size_t len = out.len - before;
       const char *key;

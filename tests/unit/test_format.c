@@ -17,7 +17,7 @@ static const char *line(struct format_config *c, const char *name, struct name_r
   static struct strbuf b;
   strbuf_free(&b);
   const char *why;
-  if (!format_line(c, name, r, &b, &why))
+  if (!format_line(c, name, r, NULL, &b, &why))
     return why;
   return b.data;
 }

@@ -14,6 +14,9 @@ Every A query is answered with 10.0.0.<n> unless MODE says otherwise:
   slow       answers after 3 seconds
   delay      answers after 200 ms (each on its own thread)
   servfail   SERVFAIL for names starting with "fail", normal answers otherwise
+  wildip     a wildcard-IP service: A.B.C.D.SUFFIX or A-B-C-D.SUFFIX answers
+             A.B.C.D (as traefik.me does); any other name NXDOMAIN
+  nxall      NXDOMAIN for every name (a resolver that is offline)
 Names starting with "nx" get NXDOMAIN in every mode but garbage; names
 starting with "drop" are never answered (they time out).
 """
@@ -64,7 +67,17 @@ def answer(q, tcp):
     rcode, answers, tc = 0, [], False
     if name.startswith("drop"):
         return None
-    if name.startswith("nx"):
+    if MODE == "nxall":
+        rcode = 3
+    elif MODE == "wildip":
+        labels = name.split(".")
+        quad = labels[:4] if len(labels) > 4 else labels[0].split("-")
+        if len(quad) == 4 and all(q.isdigit() and int(q) < 256 for q in quad):
+            if qtype == 1:
+                answers = [rr_a(bytes(int(q) for q in quad))]
+        else:
+            rcode = 3
+    elif name.startswith("nx"):
         rcode = 3
     elif MODE == "servfail" and name.startswith("fail"):
         rcode = 2

@@ -14,20 +14,24 @@ ns_start() {
 
 ns_stop() { ip netns del "$1" 2>/dev/null || true; }
 
-# dns_start NETNS MODE [ADDR]: evil_dns.py in NETNS; pid in $BATS_TEST_TMPDIR/dns.pid
+# dns_start NETNS MODE [ADDR]: evil_dns.py in NETNS; pids gather in
+# $BATS_TEST_TMPDIR/dns.pid, and dns_stop ends them all.
 dns_start() {
   local ready="$BATS_TEST_TMPDIR/dns.ready"
   rm -f "$ready"
   nsenter --net="/run/netns/$1" python3 "$HA_LIB/evil_dns.py" --mode "$2" \
     --addr "${3:-127.0.0.1}" --ready "$ready" 3>&- &
-  echo $! >"$BATS_TEST_TMPDIR/dns.pid"
+  echo $! >>"$BATS_TEST_TMPDIR/dns.pid"
   for _ in $(seq 1 100); do [ -e "$ready" ] && return 0; sleep 0.05; done
   echo "DNS server did not start" >&2
   return 1
 }
 
 dns_stop() {
-  [ -f "$BATS_TEST_TMPDIR/dns.pid" ] && kill "$(cat "$BATS_TEST_TMPDIR/dns.pid")" 2>/dev/null
+  local p
+  if [ -f "$BATS_TEST_TMPDIR/dns.pid" ]; then
+    while read -r p; do kill "$p" 2>/dev/null; done <"$BATS_TEST_TMPDIR/dns.pid"
+  fi
   rm -f "$BATS_TEST_TMPDIR/dns.pid"
 }
 

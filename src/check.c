@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: MIT */
+#include "check.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "privileges.h"
+#include "resolvconf.h"
+#include "resolver_child.h"
+#include "util.h"
+
+bool check_parse_where(const char *arg, enum check_where *out) {
+  if (!arg || !strcmp(arg, "host"))
+    *out = CHECK_HOST;
+  else if (!strcmp(arg, "netns"))
+    *out = CHECK_NETNS;
+  else if (!strcmp(arg, "both"))
+    *out = CHECK_BOTH;
+  else
+    return false;
+  return true;
+}
+
+/* One answer, as the child sends it. */
+enum answer { ANSWER_MATCH, ANSWER_OTHER, ANSWER_NONE, ANSWER_NONAME, ANSWER_LATE };
+struct record {
+  uint8_t answer; /* enum answer */
+  struct address other;
+};
+
+static void set_sockaddr(const struct addrinfo *ai, struct address *a) {
+  memset(a, 0, sizeof *a);
+  if (ai->ai_family == AF_INET) {
+    a->family = 4;
+    memcpy(a->bytes, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr, 4);
+  } else if (ai->ai_family == AF_INET6) {
+    a->family = 6;
+    memcpy(a->bytes, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr, 16);
+  }
+}
+
+/* In the child: every target (and the probe, last) through getaddrinfo_a,
+ * within the deadline; one record each on FD. */
+static void resolve_all(char **names, const struct address *want, size_t n, int fd) {
+  struct gaicb *cbs = xcalloc(n, sizeof *cbs);
+  struct gaicb **list = xcalloc(n, sizeof *list);
+  struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+  for (size_t i = 0; i < n; i++) {
+    cbs[i].ar_name = names[i];
+    cbs[i].ar_request = &hints;
+    list[i] = &cbs[i];
+  }
+  int64_t deadline = now_ms() + CHECK_DEADLINE_MS;
+  if (getaddrinfo_a(GAI_NOWAIT, list, (int)n, NULL) != 0) {
+    log_error("--check: getaddrinfo_a failed");
+    _exit(EXIT_OUTPUT);
+  }
+  for (;;) {
+    size_t pending = 0;
+    for (size_t i = 0; i < n; i++)
+      pending += gai_error(&cbs[i]) == EAI_INPROGRESS;
+    int64_t left = deadline - now_ms();
+    if (pending == 0 || left <= 0)
+      break;
+    struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000};
+    gai_suspend((const struct gaicb *const *)list, (int)n, &ts);
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct record r = {.answer = ANSWER_NONE};
+    int e = gai_error(&cbs[i]);
+    if (e == EAI_INPROGRESS) {
+      gai_cancel(&cbs[i]);
+      r.answer = ANSWER_LATE;
+    } else if (e == 0) {
+      r.answer = ANSWER_OTHER;
+      for (struct addrinfo *ai = cbs[i].ar_result; ai; ai = ai->ai_next) {
+        struct address a;
+        set_sockaddr(ai, &a);
+        if (a.family && address_compare(&a, &want[i]) == 0)
+          r.answer = ANSWER_MATCH;
+        else if (a.family && !r.other.family)
+          r.other = a;
+      }
+    } else if (e == EAI_NONAME) {
+      r.answer = ANSWER_NONAME;
+    }
+    if (!write_all(fd, &r, sizeof r))
+      _exit(EXIT_OUTPUT);
+  }
+  /* Results still pending belong to glibc's threads: exit without freeing. */
+  _exit(0);
+}
+
+/* Runs the check in a child in the host's network namespace, or (IN_NETNS)
+ * in T's; RECS gets N records. False when the child failed. */
+static bool run_place(const struct target *t, bool in_netns, char **names,
+                      const struct address *want, size_t n, struct record *recs) {
+  int rfd = -1, wfd = -1;
+  pid_t pid = child_fork("the --check process", &rfd, &wfd);
+  if (pid < 0)
+    return false;
+  if (pid == 0) {
+    bool in_user_ns = false;
+    if (in_netns && !target_enter_netns(t, &in_user_ns))
+      _exit(EXIT_TARGET);
+    if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns))
+      _exit(EXIT_OUTPUT);
+    resolve_all(names, want, n, CHILD_FD);
+  }
+  size_t want_len = n * sizeof *recs, got = 0;
+  int64_t deadline = now_ms() + CHECK_DEADLINE_MS + 2000;
+  while (got < want_len) {
+    int64_t left = deadline - now_ms();
+    struct pollfd pfd = {.fd = rfd, .events = POLLIN};
+    if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+      break;
+    ssize_t r = read(rfd, (char *)recs + got, want_len - got);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      break;
+    got += (size_t)r;
+  }
+  close(rfd);
+  int wstatus = 0;
+  if (got < want_len)
+    kill(pid, SIGKILL);
+  child_reap(pid, now_ms() + 2000, &wstatus);
+  for (size_t i = 0; got == want_len && i < n; i++)
+    if (recs[i].answer > ANSWER_LATE ||
+        (recs[i].other.family != 0 && recs[i].other.family != 4 && recs[i].other.family != 6))
+      got = 0; /* a record no child of ours would send */
+  if (got < want_len)
+    log_error("--check: the checking process failed%s",
+              in_netns ? " in the target's network namespace" : "");
+  return got == want_len;
+}
+
+const char *check_nss_obstacle(const char *nss, size_t len, bool nscd_caches_hosts) {
+  if (nscd_caches_hosts)
+    return "nscd caches hosts, and answers programs without their HOSTALIASES";
+  const char *p = nss, *end = nss + len, *hosts = NULL;
+  size_t hl = 0;
+  while (p < end) {
+    const char *nl = memchr(p, '\n', (size_t)(end - p));
+    size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+    const char *w = p;
+    while (w < p + l && (*w == ' ' || *w == '\t'))
+      w++;
+    if ((size_t)(p + l - w) > 6 && !strncmp(w, "hosts:", 6)) {
+      hosts = w + 6;
+      hl = (size_t)(p + l - hosts);
+    }
+    p += l + 1;
+  }
+  if (!hosts)
+    return NULL; /* glibc's default has dns */
+  /* The sources in order: a "resolve" followed by [!UNAVAIL=return] before
+   * "dns" answers every name itself, and never reads HOSTALIASES. */
+  char line[1024];
+  size_t cl = hl < sizeof line - 1 ? hl : sizeof line - 1;
+  memcpy(line, hosts, cl);
+  line[cl] = '\0';
+  char *hash = strchr(line, '#');
+  if (hash)
+    *hash = '\0';
+  bool resolve_returns = false;
+  char *save = NULL;
+  const char *prev = NULL;
+  for (char *tok = strtok_r(line, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save)) {
+    if (!strcmp(tok, "dns"))
+      return resolve_returns ? "nsswitch.conf sends host names to systemd-resolved before dns "
+                               "(resolve [!UNAVAIL=return]), and it never reads HOSTALIASES"
+                             : NULL;
+    if (prev && !strcmp(prev, "resolve") && tok[0] == '[' && strstr(tok, "!UNAVAIL=return"))
+      resolve_returns = true;
+    prev = tok;
+  }
+  return "nsswitch.conf's hosts line has no dns, the only glibc module that reads HOSTALIASES";
+}
+
+static bool nscd_caches_hosts(void) {
+  struct stat st;
+  if (stat("/run/nscd/socket", &st) != 0 && stat("/var/run/nscd/socket", &st) != 0)
+    return false;
+  /* Running; hosts are cached unless nscd.conf says otherwise. */
+  FILE *f = fopen("/etc/nscd.conf", "re");
+  bool cached = true;
+  char line[512];
+  while (f && fgets(line, sizeof line, f)) {
+    char key[64], db[64], val[64];
+    if (sscanf(line, " %63s %63s %63s", key, db, val) == 3 && !strcmp(key, "enable-cache") &&
+        !strcmp(db, "hosts"))
+      cached = strcmp(val, "no") != 0;
+  }
+  if (f)
+    fclose(f);
+  return cached;
+}
+
+/* The host's nameservers that only exist in its own network namespace
+ * (loopback: systemd-resolved's 127.0.0.53, a local dnsmasq), for the
+ * netns verdict. */
+static void loopback_servers(char *out, size_t size) {
+  out[0] = '\0';
+  _cleanup_fd_ int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  char buf[RESOLV_FILE_MAX];
+  ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
+  if (len <= 0)
+    return;
+  struct resolv_conf rc;
+  resolv_conf_init(&rc);
+  enum verbosity saved = verbosity;
+  verbosity = VERBOSITY_SILENT;
+  resolv_conf_parse(&rc, buf, (size_t)len, "/etc/resolv.conf");
+  verbosity = saved;
+  size_t o = 0;
+  for (size_t i = 0; i < rc.nservers; i++) {
+    const struct address *a = &rc.servers[i].addr;
+    bool loop = (a->family == 4 && a->bytes[0] == 127) ||
+                (a->family == 6 && !memcmp(a->bytes, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\1", 16));
+    if (loop && o < size) {
+      char t[ADDRESS_TEXT_MAX];
+      address_format(a, t);
+      o += (size_t)snprintf(out + o, size - o, "%s%s", o ? ", " : "", t);
+    }
+  }
+}
+
+/* The verdict for one record at one place. */
+static void verdict(const struct check_item *it, const struct record *r, const struct record *probe,
+                    const char *probe_name, bool in_netns, const char *loopback, char *out,
+                    size_t size) {
+  char a[ADDRESS_TEXT_MAX], o[ADDRESS_TEXT_MAX];
+  address_format(&it->addr, a);
+  const char *where = in_netns ? "in the target's network namespace: " : "";
+  if (r->answer == ANSWER_MATCH) {
+    snprintf(out, size, "ok");
+  } else if (r->answer == ANSWER_OTHER) {
+    address_format(&r->other, o);
+    snprintf(out, size, "%s%s resolves to %s, not %s", where, it->target, o, a);
+  } else if (probe && probe->answer == ANSWER_MATCH) {
+    snprintf(out, size,
+             "%sno answer for %s while the public %s resolves: the resolver drops private "
+             "addresses in public answers (DNS-rebinding protection: dnsmasq stop-dns-rebind, "
+             "Unbound private-address, Pi-hole, many home routers)",
+             where, it->target, probe_name);
+  } else if (in_netns && loopback[0]) {
+    snprintf(out, size,
+             "in the target's network namespace: no answer for %s: the host's nameserver %s "
+             "does not exist there; run the program with hostalias CONTAINER -- COMMAND instead",
+             it->target, loopback);
+  } else {
+    snprintf(out, size, "%s%s for %s: offline, or the wildcard DNS service is down", where,
+             r->answer == ANSWER_LATE ? "no answer in time" : "no answer", it->target);
+  }
+}
+
+size_t check_targets(const struct target *t, enum check_where where,
+                     const struct format_config *fmt, struct check_item *items, size_t n) {
+  if (n == 0)
+    return 0;
+  /* The targets, and a public address under the same service (1.1.1.1 in
+   * the same form) to tell rebinding protection from an outage. */
+  char **names = xcalloc(n + 1, sizeof *names);
+  struct address *want = xcalloc(n + 1, sizeof *want);
+  for (size_t i = 0; i < n; i++) {
+    names[i] = items[i].target;
+    want[i] = items[i].addr;
+  }
+  char probe_name[NAME_MAX_LEN + 1];
+  address_parse("1.1.1.1", &want[n]);
+  bool have_probe = format_target_name(fmt, &want[n], probe_name);
+  names[n] = probe_name;
+  size_t total = have_probe ? n + 1 : n;
+
+  char nss[65536];
+  _cleanup_fd_ int nfd = open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+  ssize_t nl = nfd >= 0 ? read(nfd, nss, sizeof nss) : 0;
+  const char *obstacle = check_nss_obstacle(nss, nl > 0 ? (size_t)nl : 0, nscd_caches_hosts());
+  char loopback[200];
+  loopback_servers(loopback, sizeof loopback);
+
+  struct record *recs = xcalloc(total, sizeof *recs);
+  for (size_t i = 0; i < n; i++) {
+    items[i].verdict[0] = '\0';
+    items[i].ok = true;
+  }
+  for (int place = CHECK_HOST; place <= CHECK_NETNS; place <<= 1) {
+    if (!(where & place))
+      continue;
+    bool in_netns = place == CHECK_NETNS;
+    bool ran = run_place(t, in_netns, names, want, total, recs);
+    for (size_t i = 0; i < n; i++) {
+      char v[1024];
+      if (!ran)
+        snprintf(v, sizeof v, "could not be checked%s",
+                 in_netns ? " in the target's namespace" : "");
+      else
+        verdict(&items[i], &recs[i], have_probe ? &recs[n] : NULL, probe_name, in_netns, loopback,
+                v, sizeof v);
+      bool ok = ran && recs[i].answer == ANSWER_MATCH;
+      if (!ok || !items[i].verdict[0]) {
+        if (items[i].ok && !ok)
+          items[i].verdict[0] = '\0';
+        size_t used = strlen(items[i].verdict);
+        snprintf(items[i].verdict + used, sizeof items[i].verdict - used, "%s%s", used ? "; " : "",
+                 v);
+      }
+      items[i].ok &= ok;
+    }
+  }
+  size_t failed = 0;
+  for (size_t i = 0; i < n; i++) {
+    if (obstacle && items[i].ok) {
+      snprintf(items[i].verdict, sizeof items[i].verdict, "%s", obstacle);
+      items[i].ok = false;
+    }
+    failed += !items[i].ok;
+  }
+  free(recs);
+  free(names);
+  free(want);
+  return failed;
+}
