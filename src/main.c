@@ -470,6 +470,8 @@ int main(int argc, char **argv) {
     usage_error("%s", "missing COMMAND after --");
   struct options o;
   parse_options(argc, argv, command, &o);
+  if (o.watch && (o.watch_cfg.signal_fd = watch_take_signals()) < 0)
+    return EXIT_OUTPUT;
   if (o.list_targets)
     return list_targets(&o);
   int pos = optind;

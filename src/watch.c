@@ -167,23 +167,44 @@ static void read_events(struct watch *w) {
 
 static int64_t earliest(int64_t a, int64_t b) { return !a ? b : !b ? a : a < b ? a : b; }
 
+static void watch_sigset(sigset_t *mask) {
+  sigemptyset(mask);
+  sigaddset(mask, SIGTERM);
+  sigaddset(mask, SIGINT);
+  sigaddset(mask, SIGHUP);
+}
+
+int watch_take_signals(void) {
+  sigset_t mask;
+  watch_sigset(&mask);
+  /* Blocked, a signal waits for signalfd even if its disposition is
+   * SIG_IGN; before that, an ignored one is lost. A shell starts a
+   * background job with SIGINT ignored: back to default, then blocked, as
+   * early as main can. */
+  signal(SIGTERM, SIG_DFL);
+  signal(SIGINT, SIG_DFL);
+  signal(SIGHUP, SIG_DFL);
+  int sfd = -1;
+  if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
+      (sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+    log_error_errno("cannot take signals");
+  return sfd;
+}
+
 int watch_run(const struct pass_config *cfg, const struct name_list *names,
               const struct watch_config *wc) {
   struct watch w = {.cfg = cfg, .names = names, .efd = -1, .backoff_ms = RECONNECT_MIN_MS};
-  if (!engine_init(&w.engine, cfg->docker_host, 5000))
-    return EXIT_USAGE;
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
   /* Signals are taken between passes, never inside one: a pass is bounded
    * by its deadline, and FILE is never left half-replaced. */
-  if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0 ||
-      (w.sfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-    log_error_errno("cannot take signals");
+  w.sfd = wc->signal_fd;
+  if (w.sfd < 0)
     return EXIT_OUTPUT;
+  if (!engine_init(&w.engine, cfg->docker_host, 5000)) {
+    close(w.sfd);
+    return EXIT_USAGE;
   }
+  sigset_t mask;
+  watch_sigset(&mask);
   w.interval_ms = (int64_t)wc->interval_s * 1000;
   connect_events(&w);
   pass(&w, "start");

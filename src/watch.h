@@ -18,7 +18,13 @@
 
 struct watch_config {
   int interval_s; /* a full pass this often; 0: only on events */
+  int signal_fd;  /* from watch_take_signals() */
 };
+
+/* Blocks SIGTERM, SIGINT and SIGHUP (their dispositions reset first) and
+ * returns a signalfd for them, or -1 after a message. Called as early as
+ * possible, so a signal sent during start-up is not lost. */
+int watch_take_signals(void);
 
 /* Runs until SIGTERM or SIGINT (then returns 0, FILE complete) or a failure
  * no pass can mend (an exit status). SIGHUP runs a pass at once. */

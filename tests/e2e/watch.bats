@@ -132,12 +132,22 @@ passes() { grep -c 'watch: pass' "$LOG"; }
   [ $(( $(ms) - t0 )) -lt 2000 ]
   well_formed "$F" alias
   assert_eq "$(find "$BATS_TEST_TMPDIR" -name '.w.alias.*' | wc -l)" 0
-  watch --all wweb </dev/null
+  # SIGINT, to a watch started as a shell starts a background job: with
+  # SIGINT ignored (it would never reach signalfd if left so).
+  rm -f "$F"
+  bash -c 'trap "" INT; exec "$0" "$@"' "$HOSTALIAS" -v --watch -o "$F" --all wweb \
+    </dev/null 2>"$LOG" &
+  WATCH=$!
+  wait_for "the first pass" test -s "$F"
+  t0=$(ms)
   kill -INT "$WATCH"
   rc=0
+  for _ in $(seq 1 50); do kill -0 "$WATCH" 2>/dev/null || break; sleep 0.1; done
+  kill -0 "$WATCH" 2>/dev/null && { echo "SIGINT did not end it" >&2; kill -9 "$WATCH"; }
   wait "$WATCH" || rc=$?
   WATCH=""
   assert_eq "$rc" 0
+  [ $(( $(ms) - t0 )) -lt 2000 ]
 }
 
 @test "a burst of 20 container starts causes a handful of passes, not 20" {
