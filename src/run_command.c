@@ -18,6 +18,9 @@
 #include "resolver_policy.h"
 #include "util.h"
 
+/* The filesystem type of a bind, remount or propagation change is ignored
+ * by the kernel; "none" rather than NULL, which valgrind 3.19 flags. */
+
 /* Where the copies live while they are bind-mounted: a tmpfs mounted over
  * /tmp in the private mount namespace, detached again once the copies are
  * in place (the bind mounts keep it), so the command sees its usual /tmp. */
@@ -164,7 +167,7 @@ static bool write_staged(const char *name, const struct strbuf *b) {
 static bool bind_over(const char *name, const char *dest) {
   char src[64];
   snprintf(src, sizeof src, STAGING "/%s", name);
-  if (mount(src, dest, NULL, MS_BIND, NULL) < 0) {
+  if (mount(src, dest, "none", MS_BIND, NULL) < 0) {
     if (errno == ENOENT) {
       char target[4096];
       ssize_t n = readlink(dest, target, sizeof target - 1);
@@ -177,7 +180,8 @@ static bool bind_over(const char *name, const char *dest) {
     log_error_errno("cannot replace %s in the command's mount namespace", dest);
     return false;
   }
-  if (mount(NULL, dest, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) < 0) {
+  if (mount("none", dest, "none", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
+      0) {
     log_error_errno("cannot make %s read-only", dest);
     return false;
   }
@@ -208,7 +212,7 @@ static int set_up_files(const struct target *t) {
 
   if (unshare(CLONE_NEWNS) < 0) {
     log_error_errno("cannot make a private mount namespace");
-  } else if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) {
+  } else if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0) {
     log_error_errno("cannot make the mount namespace private");
   } else if (mount("hostalias", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    "mode=0700,size=8m") < 0) {
