@@ -248,6 +248,7 @@ static bool become(const struct run_user *u) {
   /* Check, rather than trust, that the uid change took every capability. */
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2];
+  memset(data, 0xff, sizeof data); /* unwritten would read as "still held" */
   if (syscall(SYS_capget, &hdr, data) < 0 || data[0].effective || data[1].effective ||
       data[0].permitted || data[1].permitted) {
     log_error("capabilities are still held after becoming uid %u", (unsigned)u->uid);
