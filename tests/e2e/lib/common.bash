@@ -9,8 +9,9 @@ fi
 export HOSTALIAS
 REFERENCE_SCRIPT=${REFERENCE_SCRIPT:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)/shared/reference/original-hostalias.sh}
 
-# A line in the TAP output, beside the test's result.
-ha_log() { printf '# %s\n' "$*" >&3 2>/dev/null || true; }
+# Lines in the TAP output, beside the test's result: each starts with "#",
+# or TAP readers take it for output they do not understand.
+ha_log() { printf '%s\n' "$*" | sed 's/^/# /' >&3 2>/dev/null || true; }
 
 # run_split CMD...: like bats' run, with stdout in $output and stderr in $stderr.
 run_split() {
