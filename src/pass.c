@@ -408,6 +408,11 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
         report_change(&cfg->fmt, cfg->output, file.exists ? file.data : NULL,
                       file.exists ? file.len : 0, lines.data, lines.len);
     }
+  } else if (lines.len && !out->data) {
+    /* Handed over, not copied: with 100,000 names a copy of the lines was
+     * 3 MB more at the peak (bench.sh part 4). */
+    *out = lines;
+    memset(&lines, 0, sizeof lines);
   } else if (lines.len) {
     strbuf_append(out, lines.data, lines.len);
   }
