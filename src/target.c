@@ -157,6 +157,20 @@ static const char *pseudo_fs_name(long type) {
   }
 }
 
+/* Whether FD is a regular file; warns, naming OUT's source, when not. */
+static bool is_regular(int fd, const struct target_file *out) {
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    log_warn_errno("%s: ignored: fstat", out->source);
+    return false;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    log_warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
+    return false;
+  }
+  return true;
+}
+
 void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_file *out) {
   out->present = false;
   /* RESOLVE_IN_ROOT follows symlinks, absolute ones included, as if DIRFD
@@ -176,15 +190,8 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
       log_warn_errno("%s: ignored: cannot open", out->source);
     return;
   }
-  struct stat st;
-  if (fstat(pfd, &st) < 0) {
-    log_warn_errno("%s: ignored: fstat", out->source);
+  if (!is_regular(pfd, out))
     return;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    log_warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
-    return;
-  }
   struct statfs sfs;
   if (fstatfs(pfd, &sfs) < 0) {
     log_warn_errno("%s: ignored: fstatfs", out->source);
@@ -204,14 +211,8 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
     log_warn_errno("%s: ignored: cannot open", out->source);
     return;
   }
-  if (fstat(fd, &st) < 0) {
-    log_warn_errno("%s: ignored: fstat", out->source);
+  if (!is_regular(fd, out))
     return;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    log_warn("%s: is %s; ignored", out->source, file_kind(st.st_mode));
-    return;
-  }
   char *buf = xmalloc(max + 1);
   size_t len = 0;
   bool truncated = false;
