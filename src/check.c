@@ -111,7 +111,7 @@ static bool run_place(const struct target *t, bool in_netns, char **names,
     bool in_user_ns = false;
     if (in_netns && !target_enter_netns(t, &in_user_ns))
       _exit(EXIT_TARGET);
-    if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns))
+    if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns) || !child_die_with_parent())
       _exit(EXIT_OUTPUT);
     resolve_all(names, want, n, CHILD_FD);
   }

@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -14,6 +15,10 @@
 #include "privileges.h"
 #include "results_wire.h"
 #include "util.h"
+
+/* The process that forked, as the child knows it: getppid() in the child
+ * may already be init's pid if the parent died at once. */
+static pid_t forking_parent;
 
 /* How long a child that sent everything may take to exit. */
 #define CHILD_EXIT_GRACE_MS 2000
@@ -43,6 +48,19 @@ bool child_keep_only_pipe(int wfd) {
   return true;
 }
 
+bool child_die_with_parent(void) {
+  /* A parent killed with SIGKILL cannot kill its child; without this, the
+   * resolver would go on asking the container's DNS server until its own
+   * deadline, and a loop that kills runs would pile them up. Set only now:
+   * any change of uid (setresuid, joining a user namespace) clears it. */
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) {
+    log_error_errno("resolver: cannot ask to die with the parent process");
+    return false;
+  }
+  /* A parent that died before the call above: the signal will not come. */
+  return getppid() == forking_parent;
+}
+
 static void child(const struct target *t, struct resolve_request req, const struct name_list *names,
                   struct name_result *results, int wfd) {
   /* Become the unprivileged resolver: first into the namespace (sockets
@@ -51,7 +69,7 @@ static void child(const struct target *t, struct resolve_request req, const stru
   bool in_user_ns;
   if (!target_enter_netns(t, &in_user_ns))
     _exit(EXIT_TARGET);
-  if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns))
+  if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns) || !child_die_with_parent())
     _exit(EXIT_OUTPUT);
   int64_t t1 = now_us();
   resolve_request_finish(&req, &t->resolv_conf);
@@ -114,6 +132,7 @@ pid_t child_fork(const char *what, int *rfd, int *wfd) {
     return -1;
   }
   fflush(NULL);
+  forking_parent = getpid();
   pid_t pid = fork();
   if (pid < 0) {
     log_error_errno("cannot start %s: fork", what);

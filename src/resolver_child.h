@@ -34,6 +34,9 @@ pid_t child_fork(const char *what, int *rfd, int *wfd);
 /* In a child: keeps standard error, WFD (as CHILD_FD) and /dev/null as
  * standard input and output; closes everything else. */
 bool child_keep_only_pipe(int wfd);
+/* In a child whose credentials are final: SIGKILL when the parent dies.
+ * False when the parent is already gone (or the call failed): exit then. */
+bool child_die_with_parent(void);
 /* Waits for PID until DEADLINE_MS, kills it past that (and waits 1 s more
  * at most). False when it had to kill. */
 bool child_reap(pid_t pid, int64_t deadline_ms, int *wstatus);

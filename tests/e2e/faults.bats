@@ -183,29 +183,34 @@ b 10.0.0.99.traefik.me"
 @test "kill -9 at random points while writing -o FILE, 100 times: a reader never sees a partial file" {
   dns_start "$NS" normal
   for i in $(seq 1 300); do echo "name$i"; done >"$BATS_TEST_TMPDIR/names"
+  tac "$BATS_TEST_TMPDIR/names" >"$BATS_TEST_TMPDIR/names.reversed"
   local f="$BATS_TEST_TMPDIR/atomic.alias"
-  ha -p traefik.me -o "$BATS_TEST_TMPDIR/A" <"$BATS_TEST_TMPDIR/names"
-  ha -p sslip.io -o "$BATS_TEST_TMPDIR/B" <"$BATS_TEST_TMPDIR/names"
+  # Two versions of the file that differ (the lines follow the input's
+  # order), both complete.
+  ha -o "$BATS_TEST_TMPDIR/A" <"$BATS_TEST_TMPDIR/names"
+  ha -o "$BATS_TEST_TMPDIR/B" <"$BATS_TEST_TMPDIR/names.reversed"
   cmp -s "$BATS_TEST_TMPDIR/A" "$BATS_TEST_TMPDIR/B" && return 1
   cp "$BATS_TEST_TMPDIR/A" "$f"
-  # A reader checks every version of the file it can see.
   # A reader checks every version of the file it can see: always 300
-  # complete, well-formed lines (a run may mix in the other provider's
-  # lines, kept stale for names that timed out under this load).
+  # complete, well-formed lines (a name that timed out under this load
+  # keeps its previous line).
   ( bad=0 seen=0
     while [ ! -e "$BATS_TEST_TMPDIR/stop" ]; do
       c=$(cat "$f"; echo x)
       seen=$((seen + 1))
-      [ "$(grep -cE '^name[0-9]+ 10\.0\.0\.[0-9]+\.(traefik\.me|sslip\.io)$' <<<"$c")" = 300 ] &&
+      [ "$(grep -cE '^name[0-9]+ 10\.0\.0\.[0-9]+\.traefik\.me$' <<<"$c")" = 300 ] &&
         [ "${c: -2}" = $'\nx' ] || bad=$((bad + 1))
     done
     echo "$bad $seen" >"$BATS_TEST_TMPDIR/bad" ) &
   local reader=$!
-  local prov
+  local input h
   for i in $(seq 1 100); do
-    if [ $((i % 2)) = 0 ]; then prov=traefik.me; else prov=sslip.io; fi
-    ha -p "$prov" -o "$f" <"$BATS_TEST_TMPDIR/names" 2>/dev/null &
-    local h=$!
+    if [ $((i % 2)) = 0 ]; then input=names; else input=names.reversed; fi
+    # hostalias itself, not a shell function around it: the kill must hit
+    # the process that writes.
+    "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 -o "$f" \
+      <"$BATS_TEST_TMPDIR/$input" 2>/dev/null &
+    h=$!
     sleep "0.00$((RANDOM % 10))$((RANDOM % 10))"
     kill -9 "$h" 2>/dev/null || true
     wait "$h" 2>/dev/null || true
@@ -217,6 +222,34 @@ b 10.0.0.99.traefik.me"
   assert_eq "$bad" 0
   [ "$(grep -c . "$f")" = 300 ]
   well_formed "$f" alias
+  # No resolver process outlived the run that forked it (each dies with its
+  # parent), so none is left asking the server.
+  assert_eq "$(pgrep -f -- "--netns /run/netns/$NS " | xargs -r ps -o stat= -p | grep -vc Z)" 0
+}
+
+@test "kill -9 of hostalias mid-pass takes its resolver process with it" {
+  dns_start "$NS" normal
+  # drop* names are never answered: the pass waits for them.
+  "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 --deadline 30 drop1 drop2 \
+    >/dev/null 2>&1 &
+  local h=$! child="" t0
+  # Once the resolver runs as nobody it is past every change of uid (which
+  # would clear a parent-death signal set earlier).
+  for _ in $(seq 1 200); do
+    child=$(pgrep -P "$h" | head -1)
+    [ -n "$child" ] && [ "$(ps -o uid= -p "$child" | tr -d ' ')" = 65534 ] && break
+    sleep 0.02
+  done
+  [ -n "$child" ] || { echo "no resolver process seen" >&2; return 1; }
+  sleep 0.2
+  kill -9 "$h"
+  wait "$h" 2>/dev/null || true
+  t0=$(ms)
+  # Gone, or a zombie waiting for init to reap it: either way not running.
+  while ps -o stat= -p "$child" | grep -qv Z; do
+    [ $(( $(ms) - t0 )) -lt 2000 ] || { echo "resolver $child still runs 2 s after its parent died" >&2; return 1; }
+    sleep 0.02
+  done
 }
 
 @test "two runs on the same FILE at once end with one complete file" {
