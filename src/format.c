@@ -282,6 +282,18 @@ static bool target_address(const struct format_config *c, const char *t, size_t 
   return !strchr(t, ':') && address_parse(a, out) && out->family == (v4 ? 4 : 6);
 }
 
+bool format_line_other_domain(const struct format_config *c, const char *line, size_t len) {
+  const char *key;
+  size_t kl;
+  if (c->format != FORMAT_ALIAS || !format_line_key(c->format, line, len, &key, &kl))
+    return false;
+  const char *t = (const char *)memchr(line, ' ', len) + 1;
+  size_t tl = len - (size_t)(t - line), sl = strlen(c->suffix);
+  bool inside = tl >= sl && strncasecmp(t + tl - sl, c->suffix, sl) == 0 &&
+                (tl == sl || t[tl - sl - 1] == '.');
+  return !inside;
+}
+
 size_t format_line_addresses(const struct format_config *c, const char *line, size_t len,
                              struct address *out, size_t max) {
   const char *key;

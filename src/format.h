@@ -50,3 +50,7 @@ bool format_line_key(enum format_kind f, const char *line, size_t len, const cha
  * when the line does not say, in a form hostalias writes. */
 size_t format_line_addresses(const struct format_config *c, const char *line, size_t len,
                              struct address *out, size_t max);
+
+/* Whether an alias line (C->format) points into a domain other than C's
+ * provider or suffix: it was written with another -p or --suffix. */
+bool format_line_other_domain(const struct format_config *c, const char *line, size_t len);

@@ -142,6 +142,14 @@ static bool stale_line_safe(const struct format_config *fmt, const char *line, s
   struct address addrs[LINE_ADDRS_MAX];
   size_t n = format_line_addresses(fmt, line, len, addrs, LINE_ADDRS_MAX);
   const char *name = name_at(names, i);
+  if (n == 0 && format_line_other_domain(fmt, line, len)) {
+    /* Another domain's line may well be right, but which address it means
+     * is that domain's business: unchecked, it is not kept. */
+    log_error("%s: %s; its previous line in %s points outside %s (it was written with another "
+              "-p or --suffix), so it is dropped",
+              name, why, file, fmt->suffix);
+    return false;
+  }
   if (n == 0) {
     log_error("%s: %s; its previous line in %s does not say which address it points at, so it is "
               "dropped",

@@ -100,6 +100,13 @@ b 10.0.0.99.traefik.me"
   printf 'nxb 10.0.0.8.traefik.me\n' >>"$f"
   run_split ha -q --timeout 0.3 --tries 1 -o "$f" dropa nxb b
   assert_contains "$stderr" "nxb: no such name; its previous line in $f is dropped"
+
+  # Written with another provider: which address it means is not this
+  # provider's to say, so a timed-out name's line goes, and the error says why.
+  run_split ha -p sslip.io --timeout 0.3 --tries 1 -o "$f" dropa b
+  assert_status 1
+  assert_eq "$(cat "$f")" "b 10.0.0.99.sslip.io"
+  assert_contains "$stderr" "dropa: timed out; its previous line in $f points outside sslip.io (it was written with another -p or --suffix), so it is dropped"
 }
 
 @test "--netns with no resolver configuration (a Podman namespace): exit 4, and the error says why and what to do" {

@@ -142,6 +142,12 @@ int main(void) {
      "another provider's line: cannot tell");
   ok(format_line_addresses(&fc, "pg www.1.2.3.4.sslip.io", 23, got, 4) == 0,
      "a form hostalias never writes: cannot tell");
+  ok(format_line_other_domain(&fc, "pg 1.2.3.4.traefik.me", 21), "traefik.me line: another domain");
+  ok(format_line_other_domain(&fc, "pg 1.2.3.4.xsslip.io", 20),
+     "xsslip.io line: another domain, though it ends in sslip.io");
+  ok(!format_line_other_domain(&fc, "pg www.1.2.3.4.SSLIP.IO", 23),
+     "sslip.io line, any case: this domain");
+  ok(!format_line_other_domain(&fc, "pg sslip.io", 11), "the bare domain: not another domain");
   fc.format = FORMAT_HOSTS;
   ok(format_line_addresses(&fc, "10.1.2.3 pg", 11, got, 4) == 1 && got[0].bytes[3] == 3,
      "hosts line");
