@@ -266,20 +266,55 @@ bool atomic_file_open(struct atomic_file *f, const char *path) {
   return true;
 }
 
-/* Creates a new file exclusively in the directory: .BASE.XXXXXXXX with BASE
- * cut short, so a FILE name near NAME_MAX still has a temporary name. */
-static int create_temp(const struct atomic_file *f, char *name, size_t size) {
+/* A temporary name beside FILE: .BASE.XXXXXXXX with BASE cut short, so a
+ * FILE name near NAME_MAX still has one. */
+static void temp_name(const struct atomic_file *f, char *name, size_t size) {
+  uint32_t r;
+  if (getrandom(&r, sizeof r, 0) != sizeof r)
+    r = (uint32_t)now_us() ^ (uint32_t)getpid() << 16;
+  snprintf(name, size, ".%.*s.%08x", TMP_BASE_MAX, f->base, r);
+}
+
+/* The file the new content goes to. Where the filesystem has O_TMPFILE it
+ * has no name while it is written (*NAMED false): a hostalias killed then
+ * leaves nothing behind. Elsewhere it is created exclusively under a
+ * temporary name (*NAMED true). */
+static int create_temp(const struct atomic_file *f, char *name, size_t size, bool *named) {
+  int fd = openat(f->dirfd, ".", O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+  *named = fd < 0;
+  if (fd >= 0)
+    return fd;
   for (int attempt = 0; attempt < 100; attempt++) {
-    uint32_t r;
-    if (getrandom(&r, sizeof r, 0) != sizeof r)
-      r = (uint32_t)now_us() ^ (uint32_t)getpid() << 16;
-    snprintf(name, size, ".%.*s.%08x", TMP_BASE_MAX, f->base, r);
-    int fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    temp_name(f, name, size);
+    fd = openat(f->dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd >= 0 || errno != EEXIST)
       return fd;
   }
   errno = EEXIST;
   return -1;
+}
+
+/* Gives the unnamed file FD a temporary name, for the instant before it is
+ * renamed over FILE. */
+static bool link_temp(const struct atomic_file *f, int fd, char *name, size_t size) {
+  for (int attempt = 0; attempt < 100; attempt++) {
+    temp_name(f, name, size);
+    if (linkat(fd, "", f->dirfd, name, AT_EMPTY_PATH) == 0)
+      return true;
+    /* AT_EMPTY_PATH wants CAP_DAC_READ_SEARCH on kernels before the rule
+     * was relaxed, and a rootless run lacks it (ENOENT): then the
+     * descriptor's link in the host's /proc, as containers/storage does. */
+    if (errno == ENOENT) {
+      char proc[64];
+      snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+      if (linkat(AT_FDCWD, proc, f->dirfd, name, AT_SYMLINK_FOLLOW) == 0)
+        return true;
+    }
+    if (errno != EEXIST)
+      return false;
+  }
+  errno = EEXIST;
+  return false;
 }
 
 bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bool *unchanged) {
@@ -310,7 +345,8 @@ bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bo
   }
 
   char tmp[TMP_BASE_MAX + 16];
-  _cleanup_fd_ int fd = create_temp(f, tmp, sizeof tmp);
+  bool named;
+  _cleanup_fd_ int fd = create_temp(f, tmp, sizeof tmp, &named);
   if (fd < 0) {
     log_error_errno("%s: cannot create a temporary file beside it", f->path);
     return false;
@@ -326,11 +362,16 @@ bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bo
     step = "chown";
   else if (fsync(fd) < 0)
     step = "fsync";
-  else if (renameat(f->dirfd, tmp, f->dirfd, f->base) < 0)
+  if (!step && !named) {
+    named = link_temp(f, fd, tmp, sizeof tmp);
+    step = named ? NULL : "link";
+  }
+  if (!step && renameat(f->dirfd, tmp, f->dirfd, f->base) < 0)
     step = "rename";
   if (step) {
     log_error_errno("%s: cannot replace it, left as it was: %s", f->path, step);
-    unlinkat(f->dirfd, tmp, 0);
+    if (named)
+      unlinkat(f->dirfd, tmp, 0);
     return false;
   }
   /* Make the rename itself durable; an O_PATH descriptor cannot fsync. */

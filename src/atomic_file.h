@@ -31,8 +31,9 @@ struct atomic_file {
  * close. */
 bool atomic_file_open(struct atomic_file *f, const char *path);
 
-/* Replaces the file with DATA: a temporary file created exclusively in the
- * same directory, the current file's mode and owner (a new file: 0644, owned
+/* Replaces the file with DATA: a temporary file in the same directory
+ * (unnamed with O_TMPFILE until just before the rename, else created
+ * exclusively), the current file's mode and owner (a new file: 0644, owned
  * by SUDO_UID/SUDO_GID under sudo), fsync, renameat, fsync of the directory.
  * Leaves the file untouched when its content is already DATA (*UNCHANGED).
  * On failure the old file is left as it was, and no temporary file. */

@@ -234,6 +234,39 @@ b 10.0.0.99.traefik.me"
   assert_eq "$(pgrep -f -- "--netns /run/netns/$NS " | xargs -r ps -o stat= -p | grep -vc Z)" 0
 }
 
+@test "killed while writing -o FILE (SIGKILL at its fsync): FILE as it was, no temporary file left" {
+  [ -z "${HOSTALIAS_VALGRIND:-}" ] || skip "strace cannot attach to a process valgrind runs"
+  command -v strace >/dev/null || skip "needs strace"
+  dns_start "$NS" normal
+  local d="$BATS_TEST_TMPDIR/out"
+  mkdir "$d"
+  printf 'a 10.0.0.1.traefik.me\n' >"$d/k.alias"
+  # The new content is written and about to be made durable when the kill
+  # comes: the one moment a named temporary file would be lying there.
+  run strace -f -qq -o /dev/null -e trace=fsync -e inject=fsync:signal=SIGKILL \
+    "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 -o "$d/k.alias" a b
+  assert_status 137
+  assert_eq "$(ls -A "$d")" "k.alias"
+  assert_eq "$(cat "$d/k.alias")" "a 10.0.0.1.traefik.me"
+}
+
+@test "-o FILE where linkat(AT_EMPTY_PATH) is refused (no CAP_DAC_READ_SEARCH, older kernels): linked through /proc/self/fd" {
+  [ -z "${HOSTALIAS_VALGRIND:-}" ] || skip "strace cannot attach to a process valgrind runs"
+  command -v strace >/dev/null || skip "needs strace"
+  dns_start "$NS" normal
+  local d="$BATS_TEST_TMPDIR/out" log="$BATS_TEST_TMPDIR/strace"
+  mkdir "$d"
+  # (LeakSanitizer cannot run under ptrace: off for this one run.)
+  ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
+    run strace -f -qq -o "$log" -e trace=linkat -e inject=linkat:error=ENOENT:when=1 \
+    "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 -o "$d/l.alias" a
+  assert_status 0
+  grep -q 'AT_EMPTY_PATH) = -1 ENOENT' "$log"
+  grep -q 'linkat(AT_FDCWD, "/proc/self/fd/[0-9]*", [0-9]*, "\.l\.alias\.[0-9a-f]*", AT_SYMLINK_FOLLOW) = 0' "$log"
+  assert_eq "$(ls -A "$d")" "l.alias"
+  assert_eq "$(cat "$d/l.alias")" "a 10.0.0.98.traefik.me"
+}
+
 @test "kill -9 of hostalias mid-pass takes its resolver process with it" {
   dns_start "$NS" normal
   # drop* names are never answered: the pass waits for them.
