@@ -253,12 +253,19 @@ bool format_line_key(enum format_kind f, const char *line, size_t len, const cha
   return true;
 }
 
+/* Whether the name T (LEN bytes) is DOMAIN or a name under it, in any case. */
+static bool in_domain(const char *t, size_t len, const char *domain) {
+  size_t dl = strlen(domain);
+  return len >= dl && strncasecmp(t + len - dl, domain, dl) == 0 &&
+         (len == dl || t[len - dl - 1] == '.');
+}
+
 /* The address in a wildcard-DNS target as format_target_name writes it:
  * 172.27.0.2.SUFFIX, 172-27-0-2.SUFFIX, or sslip.io's 2001-db8--1.SUFFIX. */
 static bool target_address(const struct format_config *c, const char *t, size_t len,
                            struct address *out) {
   size_t sl = strlen(c->suffix);
-  if (len <= sl + 1 || t[len - sl - 1] != '.' || strncasecmp(t + len - sl, c->suffix, sl) != 0)
+  if (len <= sl + 1 || !in_domain(t, len, c->suffix))
     return false;
   size_t al = len - sl - 1;
   char a[ADDRESS_TEXT_MAX];
@@ -288,10 +295,7 @@ bool format_line_other_domain(const struct format_config *c, const char *line, s
   if (c->format != FORMAT_ALIAS || !format_line_key(c->format, line, len, &key, &kl))
     return false;
   const char *t = (const char *)memchr(line, ' ', len) + 1;
-  size_t tl = len - (size_t)(t - line), sl = strlen(c->suffix);
-  bool inside = tl >= sl && strncasecmp(t + tl - sl, c->suffix, sl) == 0 &&
-                (tl == sl || t[tl - sl - 1] == '.');
-  return !inside;
+  return !in_domain(t, len - (size_t)(t - line), c->suffix);
 }
 
 size_t format_line_addresses(const struct format_config *c, const char *line, size_t len,
