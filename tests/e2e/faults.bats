@@ -236,7 +236,7 @@ b 10.0.0.99.traefik.me"
 
 @test "killed while writing -o FILE (SIGKILL at its fsync): FILE as it was, no temporary file left" {
   [ -z "${HOSTALIAS_VALGRIND:-}" ] || skip "strace cannot attach to a process valgrind runs"
-  command -v strace >/dev/null || skip "needs strace"
+  ha_need strace
   dns_start "$NS" normal
   local d="$BATS_TEST_TMPDIR/out"
   mkdir "$d"
@@ -252,7 +252,7 @@ b 10.0.0.99.traefik.me"
 
 @test "-o FILE where linkat(AT_EMPTY_PATH) is refused (no CAP_DAC_READ_SEARCH, older kernels): linked through /proc/self/fd" {
   [ -z "${HOSTALIAS_VALGRIND:-}" ] || skip "strace cannot attach to a process valgrind runs"
-  command -v strace >/dev/null || skip "needs strace"
+  ha_need strace
   dns_start "$NS" normal
   local d="$BATS_TEST_TMPDIR/out" log="$BATS_TEST_TMPDIR/strace"
   mkdir "$d"
