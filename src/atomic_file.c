@@ -3,37 +3,16 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "privileges.h"
 #include "util.h"
 
 #define LINKS_MAX 40
 #define TMP_BASE_MAX 200 /* of FILE's name in the temporary name: NAME_MAX is 255 */
-
-/* The user hostalias acts for: SUDO_UID/SUDO_GID when root runs it through
- * sudo, else the real user. */
-struct invoker {
-  uid_t uid;
-  gid_t gid;
-  bool sudo;
-};
-
-static struct invoker invoker(void) {
-  struct invoker w = {.uid = getuid(), .gid = getgid()};
-  long u, g;
-  if (geteuid() == 0 && parse_long(getenv("SUDO_UID"), 0, 0x7fffffff, &u) &&
-      parse_long(getenv("SUDO_GID"), 0, 0x7fffffff, &g)) {
-    w.uid = (uid_t)u;
-    w.gid = (gid_t)g;
-    w.sudo = true;
-  }
-  return w;
-}
 
 static bool trusted_owner(uid_t owner, const struct invoker *w) {
   return owner == 0 || owner == w->uid;
@@ -49,18 +28,18 @@ static bool invoker_can_write(const struct stat *st, const struct invoker *w) {
     return true;
   if (st->st_uid == w->uid)
     return (st->st_mode & need_user) == need_user;
-  bool member = st->st_gid == w->gid;
-  struct passwd *pw = member ? NULL : getpwuid(w->uid);
-  if (pw) {
-    gid_t groups[256];
-    int n = (int)N_ELEMENTS(groups);
-    if (getgrouplist(pw->pw_name, w->gid, groups, &n) >= 0)
-      for (int i = 0; i < n && !member; i++)
-        member = groups[i] == st->st_gid;
-  }
-  if (member)
+  if (user_in_group(w, st->st_gid))
     return (st->st_mode & need_group) == need_group;
   return (st->st_mode & need_other) == need_other;
+}
+
+/* In a sticky directory (/tmp) a user may replace or remove only a file
+ * they own, or any file when the directory is theirs: the kernel's rule
+ * for rename over an existing name, which sudo must not lift. */
+static bool invoker_may_replace(const struct stat *dir, const struct stat *file,
+                                const struct invoker *w) {
+  return !(dir->st_mode & S_ISVTX) || w->uid == 0 || dir->st_uid == w->uid ||
+         file->st_uid == w->uid;
 }
 
 int open_trusted_dir(const char *dir, uid_t user, const char *path) {
@@ -165,6 +144,14 @@ static bool file_trusted(const struct atomic_file *f, const struct stat *st,
               f->path, (unsigned)st->st_uid, (unsigned)w->uid);
     return false;
   }
+  struct stat dir;
+  if (w->sudo && (fstat(f->dirfd, &dir) < 0 || !invoker_may_replace(&dir, st, w))) {
+    log_error("%s: in a sticky directory, and owned by uid %u, not by uid %u who runs hostalias "
+              "through sudo; refused, and left as it is (the user could not replace it "
+              "themselves)",
+              f->path, (unsigned)st->st_uid, (unsigned)w->uid);
+    return false;
+  }
   return true;
 }
 
@@ -239,8 +226,8 @@ bool atomic_file_open(struct atomic_file *f, const char *path) {
   }
   _cleanup_free_ char *dir =
       slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
-  struct invoker w = invoker();
-  f->dirfd = open_trusted_dir(dir, w.uid, path);
+  const struct invoker *w = invoker();
+  f->dirfd = open_trusted_dir(dir, w->uid, path);
   if (f->dirfd < 0)
     return false;
   struct stat dst;
@@ -248,17 +235,17 @@ bool atomic_file_open(struct atomic_file *f, const char *path) {
     log_error_errno("%s: fstat of its directory", path);
     return false;
   }
-  if (w.sudo && !invoker_can_write(&dst, &w)) {
+  if (w->sudo && !invoker_can_write(&dst, w)) {
     log_error("%s: uid %u, who runs hostalias through sudo, cannot write %s; refused "
               "(sudo must not let a user write where they could not)",
-              path, (unsigned)w.uid, dir);
+              path, (unsigned)w->uid, dir);
     return false;
   }
   struct stat st;
   _cleanup_fd_ int fd = open_current(f, &st);
   if (fd < 0)
     return errno == ENOENT;
-  if (!file_trusted(f, &st, &w) || !read_all(f, fd, &st, &f->data, &f->len))
+  if (!file_trusted(f, &st, w) || !read_all(f, fd, &st, &f->data, &f->len))
     return false;
   f->exists = true;
   f->dev = st.st_dev;
@@ -319,7 +306,7 @@ static bool link_temp(const struct atomic_file *f, int fd, char *name, size_t si
 
 bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bool *unchanged) {
   *unchanged = false;
-  struct invoker w = invoker();
+  const struct invoker *w = invoker();
   /* The file now in the directory, through the descriptor opened at the
    * start: if another writer replaced it meanwhile, the new one is checked
    * as the first was, and its mode and owner are the ones kept. */
@@ -330,7 +317,7 @@ bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bo
     if (fd < 0 && errno != ENOENT)
       return false;
     exists = fd >= 0;
-    if (exists && !file_trusted(f, &st, &w))
+    if (exists && !file_trusted(f, &st, w))
       return false;
     if (exists && (!f->exists || st.st_dev != f->dev || st.st_ino != f->ino))
       log_info("%s: replaced by another writer during this pass; checked again", f->path);
@@ -358,7 +345,7 @@ bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bo
     step = "chmod";
   else if (geteuid() == 0 && exists && fchown(fd, st.st_uid, st.st_gid) < 0)
     step = "chown";
-  else if (geteuid() == 0 && !exists && w.sudo && fchown(fd, w.uid, w.gid) < 0)
+  else if (geteuid() == 0 && !exists && w->sudo && fchown(fd, w->uid, w->gid) < 0)
     step = "chown";
   else if (fsync(fd) < 0)
     step = "fsync";

@@ -109,10 +109,13 @@ enum engine_result compose_find_service(const struct engine *e, const char *serv
     size_t replicas = 0;
     for (size_t i = 0; i < cs.n; i++)
       replicas += strcmp(cs.list[i].compose.project, pick->compose.project) == 0;
-    log_info("%s: Compose service of project %s (%s); container %s, replica %ld of %zu "
+    char number[32] = "without a number";
+    if (pick->compose.number != COMPOSE_NUMBER_NONE)
+      snprintf(number, sizeof number, "%ld", pick->compose.number);
+    log_info("%s: Compose service of project %s (%s); container %s, replica %s of %zu "
              "(the lowest container number)",
              service, pick->compose.project, why ? why : "the only project that has it", pick->name,
-             pick->compose.number, replicas);
+             number, replicas);
     result = engine_inspect_container(e, pick->id, out);
     if (result == ENGINE_NOT_FOUND)
       log_error("container %s (service %s) went away while hostalias looked it up", pick->name,

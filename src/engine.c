@@ -8,15 +8,18 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 
+#include "privileges.h"
 #include "sha256.h"
 #include "util.h"
 
 #define DEFAULT_DOCKER_SOCKET "/var/run/docker.sock"
 #define DEFAULT_PODMAN_SOCKET "/run/podman/podman.sock"
 
-/* WHAT names where ADDR came from, for messages: "DOCKER_HOST=". */
-static bool set_path(struct engine *e, const char *addr, const char *what) {
-  const char *path = addr;
+/* WHAT names where ADDR came from, for messages: "DOCKER_HOST=". ADDR is
+ * shown in them only when SHOW: under sudo, what a file said is not echoed
+ * (the user typed its path, not its content). */
+static bool set_path(struct engine *e, const char *addr, const char *what, bool show) {
+  const char *path = addr, *shown = show ? addr : "(its value not shown under sudo)";
   if (strncmp(addr, "unix://", 7) == 0)
     path = addr + 7;
   else if (strstr(addr, "://")) {
@@ -24,11 +27,11 @@ static bool set_path(struct engine *e, const char *addr, const char *what) {
      * the one named, and a remote engine's containers cannot be entered. */
     log_error("%s%s: not a unix socket; hostalias enters a container's network namespace, "
               "so the engine must run on this host (unix:///path)",
-              what, addr);
+              what, shown);
     return false;
   }
   if (path[0] != '/' || strlen(path) >= sizeof e->socket_path) {
-    log_error("%s%s: expected unix:///absolute/path (under %zu bytes)", what, addr,
+    log_error("%s%s: expected unix:///absolute/path (under %zu bytes)", what, shown,
               sizeof e->socket_path);
     return false;
   }
@@ -40,10 +43,23 @@ static bool set_path(struct engine *e, const char *addr, const char *what) {
 
 /* A small JSON file of the user's (config.json, a context's meta.json):
  * bounded, a regular file, no repeated keys. NULL when it does not exist;
- * NULL and *BAD after a message when it cannot be used. */
+ * NULL and *BAD after a message when it cannot be used. Its path comes from
+ * the user's environment: under sudo it is opened with the user's rights
+ * (privileges.h), so root reads nothing for them that they could not. */
 static json_t *read_json_file(const char *path, bool *bad) {
   *bad = false;
-  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+  int opened, e;
+  {
+    _cleanup_invoker_rights_ struct invoker_rights r;
+    if (!invoker_rights_begin(&r)) {
+      *bad = true;
+      return NULL;
+    }
+    opened = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    e = errno;
+  }
+  _cleanup_fd_ int fd = opened;
+  errno = e;
   if (fd < 0) {
     if (errno == ENOENT)
       return NULL;
@@ -101,6 +117,8 @@ static int use_context(struct engine *e) {
     return 0;
   char shown[4 * 64 + 4], hash[65], path[4300];
   escape_for_message(shown, name, strlen(name), 64);
+  if (under_sudo() && !(env && *env)) /* read from a file: not echoed */
+    snprintf(shown, sizeof shown, "(named there)");
   sha256_hex(name, strlen(name), hash);
   snprintf(path, sizeof path, "%.4000s/contexts/meta/%s/meta.json", dir, hash);
   json_t *meta = dir[0] ? read_json_file(path, &bad) : NULL;
@@ -116,7 +134,7 @@ static int use_context(struct engine *e) {
   int r = -1;
   if (!json_is_string(host))
     log_error("%s: has no Endpoints.docker.Host", path);
-  else if (set_path(e, json_string_value(host), what))
+  else if (set_path(e, json_string_value(host), what, !under_sudo()))
     r = 1;
   json_decref(meta);
   return r;
@@ -131,10 +149,10 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   memset(e, 0, sizeof *e);
   e->timeout_ms = timeout_ms;
   if (override)
-    return set_path(e, override, "--docker-host=");
+    return set_path(e, override, "--docker-host=", true);
   const char *env = getenv("DOCKER_HOST");
   if (env && *env)
-    return set_path(e, env, "DOCKER_HOST=");
+    return set_path(e, env, "DOCKER_HOST=", true);
   int ctx = use_context(e);
   if (ctx != 0)
     return ctx > 0;
@@ -227,7 +245,7 @@ static void parse_compose_labels(json_t *labels, struct compose_labels *out) {
   char num[24];
   copy_exact(num, sizeof num, json_object_get(labels, "com.docker.compose.container-number"));
   if (!parse_long(num, 1, 1000000, &out->number))
-    out->number = 0;
+    out->number = COMPOSE_NUMBER_NONE;
   char oneoff[8];
   copy_exact(oneoff, sizeof oneoff, json_object_get(labels, "com.docker.compose.oneoff"));
   out->oneoff = strcmp(oneoff, "True") == 0;

@@ -2,6 +2,7 @@
 /* The Docker (or Podman) Engine API, reached on its unix socket. */
 #pragma once
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
@@ -35,10 +36,15 @@ bool engine_target_valid(const char *target);
 
 /* What Compose's labels say of a container; empty strings and 0 when it has
  * none of them. */
+/* A replica without a valid number: it ranks after every numbered one
+ * (any image can carry a service's labels and claim to be its first). */
+#define COMPOSE_NUMBER_NONE LONG_MAX
+
 struct compose_labels {
   char project[128];
   char service[128];
-  long number; /* com.docker.compose.container-number; 0 when absent */
+  long number; /* com.docker.compose.container-number; COMPOSE_NUMBER_NONE when
+                 absent or invalid */
   bool oneoff; /* a `docker-compose run` container, not a service replica */
   char working_dir[4096];
 };

@@ -447,7 +447,7 @@ static int run(struct options *o, int nargs, char **args, bool stdin_open) {
 int main(int argc, char **argv) {
   bool stdin_open = ensure_std_fds();
   atexit(close_stdout);
-  if (!privileges_safe_to_run())
+  if (!privileges_safe_to_run() || !invoker_init())
     return EXIT_USAGE;
   /* Neither the caller's resolver settings nor glibc's or c-ares' own alias
    * handling may influence a lookup. */

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -14,6 +15,140 @@
 #include "util.h"
 
 #define NOBODY 65534
+#define ID_MAX 0x7fffffff
+
+static struct invoker the_invoker;
+static bool invoker_ready;
+
+void invoker_fill_passwd(struct invoker *w) {
+  struct passwd *pw = getpwuid(w->uid);
+  w->has_passwd = pw && strlen(pw->pw_name) < sizeof w->name &&
+                  strlen(pw->pw_dir ? pw->pw_dir : "") < sizeof w->home;
+  if (w->has_passwd) {
+    strcpy(w->name, pw->pw_name);
+    strcpy(w->home, pw->pw_dir ? pw->pw_dir : "");
+  } else {
+    w->name[0] = w->home[0] = '\0';
+  }
+}
+
+/* An id from the environment sudo set: false, with a message, when it is
+ * there but not an id. */
+static bool env_id(const char *var, long *out, bool *present) {
+  const char *s = getenv(var);
+  *present = s != NULL;
+  if (!s || parse_long(s, 0, ID_MAX, out))
+    return true;
+  char shown[4 * 32 + 4];
+  escape_for_message(shown, s, strlen(s), 32);
+  log_error("%s=%s: not a numeric id; who ran sudo is unknown, so nothing is done", var, shown);
+  return false;
+}
+
+bool invoker_init(void) {
+  invoker_ready = false;
+  struct invoker w = {.uid = getuid(), .gid = getgid()};
+  long u = 0, g = 0;
+  bool have_uid = false, have_gid = false;
+  /* Only root can be acting for someone: a user's shell that inherited
+   * SUDO_UID (sudo -u alice bash) runs hostalias as alice, no more. */
+  if (geteuid() == 0 &&
+      (!env_id("SUDO_UID", &u, &have_uid) || (have_uid && !env_id("SUDO_GID", &g, &have_gid))))
+    return false;
+  if (geteuid() == 0 && have_uid && u != 0) {
+    w.uid = (uid_t)u;
+    w.sudo = true;
+  }
+  invoker_fill_passwd(&w);
+  if (w.sudo) {
+    struct passwd *pw = have_gid ? NULL : getpwuid(w.uid);
+    w.gid = have_gid ? (gid_t)g : pw ? pw->pw_gid : (gid_t)u;
+  }
+  the_invoker = w;
+  invoker_ready = true;
+  return true;
+}
+
+const struct invoker *invoker(void) { return &the_invoker; }
+bool under_sudo(void) { return invoker_ready && the_invoker.sudo; }
+
+/* The groups of user NAME with primary group GID, into a new array. */
+static int user_groups(const char *name, gid_t gid, gid_t **out) {
+  int n = 64;
+  *out = NULL;
+  if (!name || !*name) {
+    *out = xmalloc(sizeof **out);
+    (*out)[0] = gid;
+    return 1;
+  }
+  for (int tries = 0; tries < 4; tries++) {
+    *out = xreallocarray(*out, (size_t)n, sizeof **out);
+    int want = n;
+    if (getgrouplist(name, gid, *out, &want) >= 0)
+      return want;
+    n = want > n ? want : n * 2;
+  }
+  (*out)[0] = gid;
+  return 1;
+}
+
+bool invoker_rights_begin(struct invoker_rights *r) {
+  memset(r, 0, sizeof *r);
+  if (!under_sudo())
+    return true;
+  const struct invoker *w = invoker();
+  int n = getgroups(0, NULL);
+  r->groups = xmalloc(sizeof *r->groups * (size_t)(n > 0 ? n : 1));
+  r->ngroups = n > 0 ? getgroups(n, r->groups) : 0;
+  if (r->ngroups < 0)
+    r->ngroups = 0;
+  _cleanup_free_ gid_t *groups = NULL;
+  int ng = user_groups(w->has_passwd ? w->name : NULL, w->gid, &groups);
+  if (setgroups((size_t)ng, groups) < 0 || setegid(w->gid) < 0 || seteuid(w->uid) < 0) {
+    int e = errno;
+    r->active = true;
+    invoker_rights_end(r);
+    errno = e;
+    log_error_errno("cannot take on the rights of uid %u", (unsigned)w->uid);
+    return false;
+  }
+  r->active = true;
+  return true;
+}
+
+void invoker_rights_end(struct invoker_rights *r) {
+  if (r->active) {
+    /* The saved uid is 0: this cannot fail; if it did, hostalias would go
+     * on with less privilege, never more. */
+    if (seteuid(0) < 0 || setegid(0) < 0 || setgroups((size_t)r->ngroups, r->groups) < 0)
+      log_error_errno("cannot take root's rights back");
+  }
+  free(r->groups);
+  memset(r, 0, sizeof *r);
+}
+
+/* Check, rather than trust, that nothing is held. */
+static bool no_capabilities_left(void) {
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0xff, sizeof data); /* unwritten (valgrind 3.19) reads as "still held" */
+  return syscall(SYS_capget, &hdr, data) == 0 && !data[0].effective && !data[1].effective &&
+         !data[0].permitted && !data[1].permitted;
+}
+
+bool become_user(uid_t uid, gid_t gid, const char *name) {
+  if ((name && *name ? initgroups(name, gid) : setgroups(1, &gid)) < 0 ||
+      setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0) {
+    log_error_errno("cannot become uid %u gid %u", (unsigned)uid, (unsigned)gid);
+    return false;
+  }
+  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  if (!no_capabilities_left()) {
+    log_error("capabilities are still held after becoming uid %u", (unsigned)uid);
+    return false;
+  }
+  return true;
+}
 
 bool privileges_safe_to_run(void) {
   if (getauxval(AT_SECURE) || getuid() != geteuid() || getgid() != getegid()) {
@@ -67,12 +202,20 @@ bool drop_privileges(bool in_user_ns) {
     log_error_errno("cannot set no_new_privs");
     return false;
   }
-  /* Check, rather than trust, that nothing is left. */
-  memset(data, 0xff, sizeof data);
-  if (syscall(SYS_capget, &hdr, data) < 0 || data[0].effective || data[1].effective ||
-      data[0].permitted || data[1].permitted) {
+  if (!no_capabilities_left()) {
     log_error("capabilities are still held after dropping them");
     return false;
   }
   return true;
+}
+
+bool user_in_group(const struct invoker *w, gid_t gid) {
+  if (gid == w->gid)
+    return true;
+  _cleanup_free_ gid_t *groups = NULL;
+  int n = user_groups(w->has_passwd ? w->name : NULL, w->gid, &groups);
+  for (int i = 0; i < n; i++)
+    if (groups[i] == gid)
+      return true;
+  return false;
 }

@@ -1,9 +1,63 @@
 /* SPDX-License-Identifier: MIT */
-/* Giving up privilege for good, in the process that talks to the
- * container's DNS server. */
+/* Privilege, in one place: who hostalias acts for (the invoking user),
+ * borrowing that user's rights for a moment, becoming a user for good, and
+ * giving up everything in the process that talks to the container's DNS
+ * server.
+ *
+ * The security model: run by root through sudo (SUDO_UID set and not 0),
+ * hostalias lets the invoking user do what they could do on their own, plus
+ * enter the target's network namespace and see its resolver configuration.
+ * Nothing more. */
 #pragma once
 
 #include <stdbool.h>
+#include <sys/types.h>
+
+/* The user hostalias acts for. Under sudo: SUDO_UID, with SUDO_GID (else
+ * that user's primary group); otherwise the real user. */
+struct invoker {
+  uid_t uid;
+  gid_t gid;
+  bool sudo;       /* root, run through sudo by a user who is not root */
+  bool has_passwd; /* name and home below are from the passwd entry */
+  char name[256];
+  char home[1024];
+};
+
+/* Works the invoking user out from the ids and the environment (main()
+ * calls it once, first; the tests again after changing SUDO_*). False,
+ * with a message, when SUDO_UID or SUDO_GID is set but not an id: then who
+ * asked is unknown, and nothing is done for them. */
+bool invoker_init(void);
+/* The invoking user; invoker_init() must have succeeded. */
+const struct invoker *invoker(void);
+/* True under sudo (see struct invoker). */
+bool under_sudo(void);
+
+/* The passwd entry of UID: name and home into W (has_passwd false, name and
+ * home empty, when there is none). Exposed for the tests. */
+void invoker_fill_passwd(struct invoker *w);
+
+/* Borrowing the invoking user's rights: under sudo, the effective uid, gid
+ * and groups become the user's until invoker_rights_end, so that what the
+ * user names (a config file, a socket, a namespace file) is opened as they
+ * would open it; the saved uid stays 0, so the change can be undone, and no
+ * process of the user's may signal or trace us meanwhile (real and saved
+ * ids are root's). Elsewhere nothing changes. */
+struct invoker_rights {
+  bool active;
+  int ngroups;
+  gid_t *groups; /* root's supplementary groups, to restore */
+};
+bool invoker_rights_begin(struct invoker_rights *r);
+void invoker_rights_end(struct invoker_rights *r);
+static inline void invoker_rights_endp(struct invoker_rights *r) { invoker_rights_end(r); }
+#define _cleanup_invoker_rights_ __attribute__((cleanup(invoker_rights_endp)))
+
+/* Becomes UID/GID for good: the supplementary groups of NAME (just GID when
+ * NAME is NULL or empty), gid, uid, then checks that no capability is left.
+ * False, with a message, on any failure. */
+bool become_user(uid_t uid, gid_t gid, const char *name);
 
 /* False, with a message, when running setuid/setgid or with file
  * capabilities (AT_SECURE): refused, as bubblewrap does; hostalias is meant
@@ -17,3 +71,6 @@ bool privileges_safe_to_run(void);
  * capabilities still go). Returns false, with a message, if any step that
  * should succeed fails. */
 bool drop_privileges(bool in_user_ns);
+
+/* Whether W's primary or supplementary groups include GID. */
+bool user_in_group(const struct invoker *w, gid_t gid);

@@ -3,8 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
-#include <linux/capability.h>
 #include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
@@ -12,9 +10,9 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
 #include "hostsfile.h"
+#include "privileges.h"
 #include "resolver_policy.h"
 #include "util.h"
 
@@ -29,35 +27,42 @@
 
 bool run_user_choose(const char *spec, struct run_user *u) {
   memset(u, 0, sizeof *u);
-  long v;
-  struct passwd *pw = NULL;
+  const struct invoker *w = invoker();
+  struct invoker chosen = {.uid = w->uid, .gid = w->gid};
   if (spec) {
+    long v;
+    struct passwd *pw = NULL;
     if (parse_long(spec, 0, 0x7fffffff, &v)) {
-      u->uid = (uid_t)v;
-      pw = getpwuid(u->uid);
-      u->gid = pw ? pw->pw_gid : (gid_t)v;
+      chosen.uid = (uid_t)v;
+      pw = getpwuid(chosen.uid);
+      chosen.gid = pw ? pw->pw_gid : (gid_t)v;
     } else if ((pw = getpwnam(spec))) {
-      u->uid = pw->pw_uid;
-      u->gid = pw->pw_gid;
+      chosen.uid = pw->pw_uid;
+      chosen.gid = pw->pw_gid;
     } else {
       log_error("--user %s: no such user", spec);
       return false;
     }
-  } else if (geteuid() == 0 && parse_long(getenv("SUDO_UID"), 0, 0x7fffffff, &v)) {
-    long g;
-    u->uid = (uid_t)v;
-    pw = getpwuid(u->uid);
-    u->gid = parse_long(getenv("SUDO_GID"), 0, 0x7fffffff, &g) ? (gid_t)g
-             : pw                                              ? pw->pw_gid
-                                                               : (gid_t)v;
-  } else {
-    u->uid = getuid();
-    u->gid = getgid();
-    pw = getpwuid(u->uid);
+    /* sudo lets the user be themselves in the target's network, no one
+     * else: root, or another user, is what they could not be alone. */
+    if (w->sudo && chosen.uid != w->uid) {
+      log_error("--user %s: under sudo, COMMAND runs as the user who ran sudo (uid %u); --user "
+                "may name only that user",
+                spec, (unsigned)w->uid);
+      return false;
+    }
+    if (w->sudo)
+      chosen.gid = w->gid;
   }
-  if (pw && strlen(pw->pw_name) < sizeof u->name)
-    strcpy(u->name, pw->pw_name);
-  u->keep_root = u->uid == 0;
+  invoker_fill_passwd(&chosen);
+  u->uid = chosen.uid;
+  u->gid = chosen.gid;
+  u->has_passwd = chosen.has_passwd;
+  strcpy(u->name, chosen.name);
+  strcpy(u->home, chosen.home);
+  /* Under sudo the invoker is never uid 0 (struct invoker), so the command
+   * never keeps root there. */
+  u->keep_root = u->uid == 0 && !w->sudo;
   return true;
 }
 
@@ -236,25 +241,14 @@ static int set_up_files(const struct target *t) {
   return rc;
 }
 
-static bool become(const struct run_user *u) {
-  if (u->keep_root)
-    return true;
-  if ((u->name[0] ? initgroups(u->name, u->gid) : setgroups(1, &u->gid)) < 0 ||
-      setresgid(u->gid, u->gid, u->gid) < 0 || setresuid(u->uid, u->uid, u->uid) < 0) {
-    log_error_errno("cannot become uid %u gid %u", (unsigned)u->uid, (unsigned)u->gid);
-    return false;
-  }
-  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-  /* Check, rather than trust, that the uid change took every capability. */
-  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-  struct __user_cap_data_struct data[2];
-  memset(data, 0xff, sizeof data); /* unwritten would read as "still held" */
-  if (syscall(SYS_capget, &hdr, data) < 0 || data[0].effective || data[1].effective ||
-      data[0].permitted || data[1].permitted) {
-    log_error("capabilities are still held after becoming uid %u", (unsigned)u->uid);
-    return false;
-  }
-  return true;
+/* The command's HOME, USER and LOGNAME are those of the user it runs as,
+ * as login and su set them: under sudo they would be root's, and programs
+ * would write root's home or read root's dotfiles. */
+static bool set_identity_env(const struct run_user *u) {
+  if (u->has_passwd)
+    return setenv("HOME", u->home[0] ? u->home : "/", 1) == 0 &&
+           setenv("USER", u->name, 1) == 0 && setenv("LOGNAME", u->name, 1) == 0;
+  return setenv("HOME", "/", 1) == 0 && unsetenv("USER") == 0 && unsetenv("LOGNAME") == 0;
 }
 
 int run_command(const struct target *t, const struct run_user *u, char *const *argv) {
@@ -264,8 +258,17 @@ int run_command(const struct target *t, const struct run_user *u, char *const *a
   bool in_user_ns;
   if (!target_enter_netns(t, &in_user_ns))
     return EXIT_TARGET;
-  if (!become(u))
+  if (!u->keep_root &&
+      (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL) || !set_identity_env(u)))
     return EXIT_OUTPUT;
+  /* The command's /etc/hosts and resolv.conf are a container's, which the
+   * invoking user chose: a setuid program (sudo with host-based rules, for
+   * one) must not trust them with privileges the user does not have. So no
+   * program the command starts can gain any. */
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+    log_error_errno("cannot set no_new_privs");
+    return EXIT_OUTPUT;
+  }
   /* Our own descriptors are close-on-exec; the caller's pass on, as with
    * env and nsenter. */
   execvp(argv[0], argv);

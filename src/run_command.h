@@ -18,12 +18,15 @@ struct run_user {
   bool keep_root; /* run by root without sudo or --user: stays root */
   uid_t uid;
   gid_t gid;
-  char name[256]; /* for the supplementary groups; "" when uid has no entry */
+  bool has_passwd; /* name and home are the passwd entry's */
+  char name[256];  /* for the supplementary groups, USER and LOGNAME */
+  char home[1024]; /* HOME */
 };
 
-/* The user to run as: --user NAME|UID when SPEC is not NULL, else
- * SUDO_UID/SUDO_GID under sudo, else the caller. False, with a message, for
- * an unknown user. */
+/* The user to run as: --user NAME|UID when SPEC is not NULL, else the
+ * invoking user (privileges.h: SUDO_UID under sudo, else the caller). Under
+ * sudo, --user may name only the invoking user. False, with a message, for
+ * an unknown user or one sudo does not allow. */
 bool run_user_choose(const char *spec, struct run_user *u);
 
 /* Sets up T's network and resolver configuration, becomes U, and executes

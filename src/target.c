@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 
 #include "hostsfile.h"
+#include "privileges.h"
 #include "resolvconf.h"
 #include "util.h"
 
@@ -255,6 +256,60 @@ static void hint_privilege(int e) {
               "your own needs neither");
 }
 
+/* The owner of the first user namespace, from USERNS up to the initial one,
+ * that a user other than root owns; 0 when root owns every one, -1 (errno
+ * set) when the kernel cannot say. Takes USERNS over. */
+static long foreign_userns_owner(int userns) {
+  for (int depth = 0; userns >= 0 && depth < 40; depth++) {
+    /* Set first: valgrind 3.19 does not know that NS_GET_OWNER_UID writes it. */
+    uid_t owner = (uid_t)-1;
+    if (ioctl(userns, NS_GET_OWNER_UID, &owner) < 0)
+      break;
+    if (owner != 0) {
+      close(userns);
+      return (long)owner;
+    }
+    int parent = ioctl(userns, NS_GET_PARENT);
+    int e = errno;
+    close(userns);
+    if (parent < 0 && e == EPERM)
+      return 0; /* the initial user namespace (or the top of ours) */
+    userns = parent;
+    errno = e;
+  }
+  int e = errno;
+  if (userns >= 0)
+    close(userns);
+  errno = e ? e : ELOOP;
+  return -1;
+}
+
+/* Under sudo, a target whose namespaces another user made is refused: in a
+ * mount namespace of the user's own, /etc/hosts can be a bind mount of
+ * /etc/shadow, and root would read it for them. A user namespace root owns
+ * (userns-remap, podman --userns=auto) is no such risk. Each FDS[i] is a
+ * namespace file of the target; USERNS[i] says it is a user namespace
+ * itself. */
+static bool owned_by_root(const struct target *t, const int *fds, const bool *userns, size_t n) {
+  for (size_t i = 0; i < n; i++) {
+    int u = userns[i] ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : ioctl(fds[i], NS_GET_USERNS);
+    long owner = u < 0 ? -1 : foreign_userns_owner(u);
+    if (owner < 0) {
+      log_error_errno("%s: cannot tell who owns its user namespace; refused under sudo",
+                      t->label);
+      return false;
+    }
+    if (owner > 0) {
+      log_error("%s: belongs to a user namespace owned by uid %ld (a rootless container, or "
+                "a namespace a user made); refused under sudo, since root would read its "
+                "files through that user's mounts. Its owner runs hostalias without sudo",
+                t->label, owner);
+      return false;
+    }
+  }
+  return true;
+}
+
 void target_init(struct target *t) {
   memset(t, 0, sizeof *t);
   t->pidfd = t->netns_fd = -1;
@@ -287,6 +342,25 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label) {
     hint_privilege(errno);
     return false;
   }
+  /* Checked after the root is open: a process can move only into user
+   * namespaces below its own, never back, so what is seen now held when the
+   * root was opened. */
+  if (under_sudo()) {
+    int fds[3] = {t->netns_fd, -1, -1};
+    for (int i = 1; i < 3; i++) {
+      snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, i == 1 ? "user" : "mnt");
+      fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    bool ok = fds[1] >= 0 && fds[2] >= 0 &&
+              owned_by_root(t, fds, (const bool[]){false, true, false}, 3);
+    if (fds[1] < 0 || fds[2] < 0)
+      log_error_errno("%s: cannot open its user or mount namespace", t->label);
+    for (int i = 1; i < 3; i++)
+      if (fds[i] >= 0)
+        close(fds[i]);
+    if (!ok)
+      return false;
+  }
   /* The PID must still be the process the pidfd names: otherwise the
    * handles above could belong to a newer process that reused the PID. */
   if (!pid_alive(t)) {
@@ -304,8 +378,19 @@ bool target_open_netns(struct target *t, const char *path) {
   target_init(t);
   snprintf(t->label, sizeof t->label, "netns %s", path);
   /* O_PATH first: opening a FIFO for reading would block, and nothing is
-   * opened for real before it is known to be a namespace file. */
-  _cleanup_fd_ int pfd = open(path, O_PATH | O_CLOEXEC);
+   * opened for real before it is known to be a namespace file. The path is
+   * the user's: under sudo it is looked up with their rights, so that
+   * nothing says what lies where they could not look. */
+  int pfd_raw, e;
+  {
+    _cleanup_invoker_rights_ struct invoker_rights r;
+    if (!invoker_rights_begin(&r))
+      return false;
+    pfd_raw = open(path, O_PATH | O_CLOEXEC);
+    e = errno;
+  }
+  _cleanup_fd_ int pfd = pfd_raw;
+  errno = e;
   if (pfd < 0) {
     log_error_errno("%s: cannot open", t->label);
     hint_privilege(errno);
@@ -328,6 +413,8 @@ bool target_open_netns(struct target *t, const char *path) {
     log_error("%s: not a network namespace", t->label);
     return false;
   }
+  if (under_sudo() && !owned_by_root(t, &t->netns_fd, (const bool[]){false}, 1))
+    return false;
   /* As `ip netns exec` does: /etc/netns/NAME/ holds the namespace's own
    * resolv.conf and hosts. Without them nothing is read: the host's own
    * files must not leak in. */

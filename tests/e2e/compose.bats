@@ -210,3 +210,24 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   assert_eq "$(cat "$f")" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
   assert_contains "$(cat "$f")" "postgres 172.30.2."
 }
+
+@test "a container with the service's labels but no valid replica number ranks after replica 1" {
+  # Any image (or docker run --label) can carry a project's labels. One
+  # without com.docker.compose.container-number, and one with junk there,
+  # named to sort first, must not win over the real replica 1.
+  local l=(--label com.docker.compose.project=huginn --label com.docker.compose.service=worker)
+  ha_run aaa_fake_worker --network huginn_backend "${l[@]}"
+  ha_run aab_fake_worker --network huginn_backend "${l[@]}" \
+    --label com.docker.compose.container-number=x1
+  run_split "$HOSTALIAS" -v -P huginn worker postgres
+  docker rm -f aaa_fake_worker aab_fake_worker >/dev/null
+  assert_status 0
+  assert_contains "$stderr" "container huginn_worker_1, replica 1 of 4"
+  # Alone, it is still found, and -v says it has no number.
+  ha_run aaa_fake_lone --network huginn_backend --label com.docker.compose.project=huginn \
+    --label com.docker.compose.service=lone
+  run_split "$HOSTALIAS" -v -P huginn lone postgres
+  docker rm -f aaa_fake_lone >/dev/null
+  assert_status 0
+  assert_contains "$stderr" "container aaa_fake_lone, replica without a number of 1"
+}
