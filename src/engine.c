@@ -36,6 +36,7 @@ static bool set_path(struct engine *e, const char *addr, const char *what, bool 
     return false;
   }
   strcpy(e->socket_path, path);
+  strcpy(e->connect_path, path);
   return true;
 }
 
@@ -82,6 +83,8 @@ static json_t *read_json_file(const char *path, bool *bad) {
   }
   return root;
 }
+
+static bool named_socket(struct engine *e, const char *addr, const char *what, bool show);
 
 /* The Docker context in force: 1 when it named the socket, 0 when there is
  * none (or it is "default"), -1 after a message. */
@@ -134,7 +137,7 @@ static int use_context(struct engine *e) {
   int r = -1;
   if (!json_is_string(host))
     log_error("%s: has no Endpoints.docker.Host", path);
-  else if (set_path(e, json_string_value(host), what, !under_sudo()))
+  else if (named_socket(e, json_string_value(host), what, !under_sudo()))
     r = 1;
   json_decref(meta);
   return r;
@@ -145,14 +148,86 @@ static bool is_socket(const char *path) {
   return stat(path, &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
+static bool same_inode(const struct stat *a, const struct stat *b) {
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Under sudo, a socket the user named (-H, DOCKER_HOST, a context) must be
+ * one they could connect to on their own: root would otherwise connect, for
+ * them, to any socket of the host. The system engine's sockets are the
+ * exception: asking them for the user is what sudo hostalias is for. The
+ * socket is looked up and checked with the user's rights, held by an O_PATH
+ * descriptor, and every connection goes through that descriptor, so the
+ * path cannot be swapped for another afterwards. */
+static bool pin_named_socket(struct engine *e, const char *what) {
+  int fd, e_open, can = -1;
+  struct stat at_path;
+  bool same = false;
+  {
+    _cleanup_invoker_rights_ struct invoker_rights r;
+    if (!invoker_rights_begin(&r))
+      return false;
+    fd = open(e->socket_path, O_PATH | O_CLOEXEC);
+    e_open = errno;
+    if (fd >= 0) {
+      struct stat held;
+      can = faccessat(AT_FDCWD, e->socket_path, W_OK, AT_EACCESS);
+      same = fstat(fd, &held) == 0 && stat(e->socket_path, &at_path) == 0 &&
+             same_inode(&held, &at_path);
+    }
+  }
+  if (fd < 0) {
+    errno = e_open;
+    log_error_errno("%s%s: cannot open it as uid %u", what, e->socket_path,
+                    (unsigned)invoker()->uid);
+    return false;
+  }
+  e->pinned_fd = fd;
+  struct stat sys;
+  bool system_engine = (stat(DEFAULT_DOCKER_SOCKET, &sys) == 0 && same_inode(&sys, &at_path)) ||
+                       (stat(DEFAULT_PODMAN_SOCKET, &sys) == 0 && same_inode(&sys, &at_path));
+  if (!same || !S_ISSOCK(at_path.st_mode) || (can != 0 && !system_engine)) {
+    log_error("%s%s: uid %u, who runs hostalias through sudo, could not connect to it; refused "
+              "(sudo must not let a user reach a socket they could not)",
+              what, e->socket_path, (unsigned)invoker()->uid);
+    return false;
+  }
+  snprintf(e->connect_path, sizeof e->connect_path, "/proc/self/fd/%d", fd);
+  return true;
+}
+
+void engine_name_socket(const struct engine *e, char *msg, size_t size) {
+  if (!strcmp(e->connect_path, e->socket_path))
+    return;
+  char *at = strstr(msg, e->connect_path);
+  size_t cl = strlen(e->connect_path), sl = strlen(e->socket_path);
+  if (!at || strlen(msg) - cl + sl >= size)
+    return;
+  memmove(at + sl, at + cl, strlen(at + cl) + 1);
+  memcpy(at, e->socket_path, sl);
+}
+
+void engine_close(struct engine *e) {
+  if (e->pinned_fd >= 0)
+    close(e->pinned_fd);
+  e->pinned_fd = -1;
+}
+
+static bool named_socket(struct engine *e, const char *addr, const char *what, bool show) {
+  if (!set_path(e, addr, what, show))
+    return false;
+  return !under_sudo() || pin_named_socket(e, what);
+}
+
 bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   memset(e, 0, sizeof *e);
+  e->pinned_fd = -1;
   e->timeout_ms = timeout_ms;
   if (override)
-    return set_path(e, override, "--docker-host=", true);
+    return named_socket(e, override, "--docker-host=", true);
   const char *env = getenv("DOCKER_HOST");
   if (env && *env)
-    return set_path(e, env, "DOCKER_HOST=", true);
+    return named_socket(e, env, "DOCKER_HOST=", true);
   int ctx = use_context(e);
   if (ctx != 0)
     return ctx > 0;
@@ -168,11 +243,13 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   for (size_t i = 0; i < n; i++) {
     if (is_socket(cands[i])) {
       strcpy(e->socket_path, cands[i]);
+      strcpy(e->connect_path, cands[i]);
       return true;
     }
   }
   /* None is there: the first is asked, and its failure lists them all. */
   strcpy(e->socket_path, cands[0]);
+  strcpy(e->connect_path, cands[0]);
   size_t len = 0;
   for (size_t i = 0; i < n; i++)
     len += (size_t)snprintf(e->tried + len, sizeof e->tried - len, "%s%s", i ? ", " : "", cands[i]);
@@ -181,7 +258,8 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
 
 enum http_error engine_get(const struct engine *e, const char *path, struct http_response *out,
                            char *err, size_t errlen) {
-  enum http_error r = http_unix_request(e->socket_path, path, e->timeout_ms, out, err, errlen);
+  enum http_error r = http_unix_request(e->connect_path, path, e->timeout_ms, out, err, errlen);
+  engine_name_socket(e, err, errlen);
   if ((r == HTTP_NO_SOCKET || r == HTTP_REFUSED) && e->tried[0])
     snprintf(err, errlen,
              "no Engine API socket answers (tried %s); give one with -H, "
@@ -508,6 +586,7 @@ struct inspect_batch {
 static void on_inspected(struct http_request *r, void *ctx) {
   struct inspect_batch *b = ctx;
   if (r->result != HTTP_OK) {
+    engine_name_socket(b->e, r->err, sizeof r->err);
     if (b->ok)
       log_error("cannot inspect the containers on the target's networks: %s", r->err);
     b->ok = false;
@@ -533,7 +612,7 @@ bool engine_inspect_many(const struct engine *e, const char *const *ids, size_t 
     reqs[i].path = paths[i];
   }
   struct inspect_batch b = {.e = e, .reqs = reqs, .fn = fn, .ctx = ctx, .ok = true};
-  http_unix_get_many(e->socket_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, on_inspected, &b);
+  http_unix_get_many(e->connect_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, on_inspected, &b);
   free(paths);
   free(reqs);
   return b.ok;
@@ -573,7 +652,7 @@ bool engine_network_containers(const struct engine *e, const struct engine_netwo
     snprintf(paths[i], sizeof paths[i], "/networks/%.64s", nets[i].id);
     reqs[i].path = paths[i];
   }
-  http_unix_get_many(e->socket_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, NULL, NULL);
+  http_unix_get_many(e->connect_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, NULL, NULL);
   bool ok = true;
   for (size_t i = 0; i < n; i++) {
     struct http_request *r = &reqs[i];

@@ -10,10 +10,15 @@
 #include "http.h"
 
 struct engine {
-  char socket_path[108];
+  char socket_path[108];  /* as named, for messages */
+  char connect_path[108]; /* what connect() is given: socket_path, or the
+                             pinned descriptor's /proc/self/fd/N */
+  int pinned_fd;          /* under sudo, the socket the user named; else -1 */
   int timeout_ms;
   char tried[600]; /* the default sockets looked for, when none was given */
 };
+#define ENGINE_INIT                                                                                \
+  { .pinned_fd = -1 }
 
 /* Chooses the socket, as the docker CLI does: OVERRIDE (--docker-host,
  * unix://PATH or PATH), else $DOCKER_HOST, else the endpoint of the Docker
@@ -23,8 +28,18 @@ struct engine {
  * (rootless engines); then /var/run/docker.sock and Podman's
  * /run/podman/podman.sock. False, with a message, for an address that is
  * not a unix socket (a remote engine's containers cannot be entered) or a
- * context that cannot be read. */
+ * context that cannot be read. Under sudo, a socket the user named (not one
+ * of the system engine's) must be one the user could connect to. */
 bool engine_init(struct engine *e, const char *override, int timeout_ms);
+
+/* Frees what engine_init took; safe on ENGINE_INIT and after a failed init. */
+void engine_close(struct engine *e);
+static inline void engine_closep(struct engine *e) { engine_close(e); }
+#define _cleanup_engine_ __attribute__((cleanup(engine_closep)))
+
+/* A message about E's connection names the socket as the user named it,
+ * not the pinned descriptor's /proc/self/fd/N. */
+void engine_name_socket(const struct engine *e, char *msg, size_t size);
 
 /* One request; see http_unix_request. */
 enum http_error engine_get(const struct engine *e, const char *path, struct http_response *out,

@@ -92,7 +92,8 @@ static void usage(FILE *f) {
         "                            this host's resolver configuration; both)\n"
         "\n"
         "      --user NAME|UID       with -- COMMAND: run it as this user (default:\n"
-        "                            SUDO_UID under sudo, else the caller)\n"
+        "                            SUDO_UID under sudo, else the caller; under\n"
+        "                            sudo, only the invoking user)\n"
         "      --list-targets        print the running containers' names and Compose\n"
         "                            services, and exit\n"
         "                            (for shell completion)\n"
@@ -384,7 +385,7 @@ static void print_target(const struct container_summary *c, void *ctx) {
 /* The running containers' names, then the Compose services that are not
  * also a container's name: completion offers web as well as huginn_web_1. */
 static int list_targets(const struct options *o) {
-  struct engine e;
+  _cleanup_engine_ struct engine e = ENGINE_INIT;
   if (!engine_init(&e, o->pass.docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
   struct target_lister l;

@@ -59,7 +59,7 @@ int pass_find_target(const struct pass_config *cfg, struct target *t, struct nam
     log_error("invalid container name or ID \"%s\"", cfg->container ? cfg->container : "");
     return EXIT_USAGE;
   }
-  struct engine e;
+  _cleanup_engine_ struct engine e = ENGINE_INIT;
   if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
   _cleanup_free_ struct container_state *st = xmalloc(sizeof *st);

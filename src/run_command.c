@@ -246,8 +246,8 @@ static int set_up_files(const struct target *t) {
  * would write root's home or read root's dotfiles. */
 static bool set_identity_env(const struct run_user *u) {
   if (u->has_passwd)
-    return setenv("HOME", u->home[0] ? u->home : "/", 1) == 0 &&
-           setenv("USER", u->name, 1) == 0 && setenv("LOGNAME", u->name, 1) == 0;
+    return setenv("HOME", u->home[0] ? u->home : "/", 1) == 0 && setenv("USER", u->name, 1) == 0 &&
+           setenv("LOGNAME", u->name, 1) == 0;
   return setenv("HOME", "/", 1) == 0 && unsetenv("USER") == 0 && unsetenv("LOGNAME") == 0;
 }
 

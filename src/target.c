@@ -295,8 +295,7 @@ static bool owned_by_root(const struct target *t, const int *fds, const bool *us
     int u = userns[i] ? fcntl(fds[i], F_DUPFD_CLOEXEC, 3) : ioctl(fds[i], NS_GET_USERNS);
     long owner = u < 0 ? -1 : foreign_userns_owner(u);
     if (owner < 0) {
-      log_error_errno("%s: cannot tell who owns its user namespace; refused under sudo",
-                      t->label);
+      log_error_errno("%s: cannot tell who owns its user namespace; refused under sudo", t->label);
       return false;
     }
     if (owner > 0) {
@@ -351,8 +350,8 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label) {
       snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, i == 1 ? "user" : "mnt");
       fds[i] = open(path, O_RDONLY | O_CLOEXEC);
     }
-    bool ok = fds[1] >= 0 && fds[2] >= 0 &&
-              owned_by_root(t, fds, (const bool[]){false, true, false}, 3);
+    bool ok =
+        fds[1] >= 0 && fds[2] >= 0 && owned_by_root(t, fds, (const bool[]){false, true, false}, 3);
     if (fds[1] < 0 || fds[2] < 0)
       log_error_errno("%s: cannot open its user or mount namespace", t->label);
     for (int i = 1; i < 3; i++)

@@ -124,8 +124,9 @@ static void disconnect(struct watch *w, const char *why) {
 static void connect_events(struct watch *w) {
   char err[256];
   int fd =
-      event_stream_open(w->engine.socket_path, EVENTS_PATH, w->engine.timeout_ms, err, sizeof err);
+      event_stream_open(w->engine.connect_path, EVENTS_PATH, w->engine.timeout_ms, err, sizeof err);
   if (fd < 0) {
+    engine_name_socket(&w->engine, err, sizeof err);
     w->efd = -1;
     event_parser_init(&w->parser); /* disconnect() frees it */
     disconnect(w, err);
@@ -200,6 +201,7 @@ int watch_run(const struct pass_config *cfg, const struct name_list *names,
   if (w.sfd < 0)
     return EXIT_OUTPUT;
   if (!engine_init(&w.engine, cfg->docker_host, 5000)) {
+    engine_close(&w.engine);
     close(w.sfd);
     return EXIT_USAGE;
   }
@@ -253,6 +255,7 @@ int watch_run(const struct pass_config *cfg, const struct name_list *names,
     event_parser_free(&w.parser);
   }
   close(w.sfd);
+  engine_close(&w.engine);
   sigprocmask(SIG_UNBLOCK, &mask, NULL);
   return status;
 }

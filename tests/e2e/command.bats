@@ -19,6 +19,12 @@ setup_file() {
   pkill -9 -u "$TUID" 2>/dev/null || true
   userdel "$TUSER" 2>/dev/null || true
   useradd -M -N -u "$TUID" -g 100 -s /usr/sbin/nologin "$TUSER"
+  # The private engine stands for the system's, whose socket the user's
+  # group may use (as the docker group's members may): under sudo, a socket
+  # named in DOCKER_HOST must be one the user could reach.
+  chmod 711 "$HA_STATE"
+  chgrp 100 "$HA_STATE/docker.sock"
+  chmod 660 "$HA_STATE/docker.sock"
   docker network create backend >/dev/null
   docker network create es >/dev/null
   ha_run postgres --network backend

@@ -33,11 +33,10 @@ int main(void) {
   unsetenv("SUDO_UID");
   unsetenv("SUDO_GID");
   ok(invoker_init() && !under_sudo(), "no SUDO_UID: not under sudo");
-  ok(run_user_choose("root", &u) && u.uid == 0 && u.keep_root &&
-         !strcmp(u.name, "root") && !strcmp(u.home, "/root") && u.has_passwd,
+  ok(run_user_choose("root", &u) && u.uid == 0 && u.keep_root && !strcmp(u.name, "root") &&
+         !strcmp(u.home, "/root") && u.has_passwd,
      "--user root without sudo: root, with root's passwd entry");
-  ok(run_user_choose("4299", &u) && u.uid == 4299 && u.gid == 4299 && !u.keep_root &&
-         !u.has_passwd,
+  ok(run_user_choose("4299", &u) && u.uid == 4299 && u.gid == 4299 && !u.keep_root && !u.has_passwd,
      "--user with a uid that has no entry: that uid, gid the same");
   ok(!run_user_choose("no-such-user-here", &u), "--user with an unknown name refused");
   if (geteuid() == 0) {
