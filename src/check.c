@@ -15,6 +15,7 @@
 #include "privileges.h"
 #include "resolvconf.h"
 #include "resolver_child.h"
+#include "route.h"
 #include "util.h"
 
 bool check_parse_where(const char *arg, enum check_where *out) {
@@ -33,6 +34,7 @@ bool check_parse_where(const char *arg, enum check_where *out) {
 enum answer { ANSWER_MATCH, ANSWER_OTHER, ANSWER_NONE, ANSWER_NONAME, ANSWER_LATE };
 struct record {
   uint8_t answer; /* enum answer */
+  uint8_t reach;  /* enum route_reach of the wanted address, in that place */
   struct address other;
 };
 
@@ -73,8 +75,12 @@ static void resolve_all(char **names, const struct address *want, size_t n, int 
     struct timespec ts = {.tv_sec = left / 1000, .tv_nsec = (left % 1000) * 1000000};
     gai_suspend((const struct gaicb *const *)list, (int)n, &ts);
   }
+  /* The route to each wanted address from this place: a target that
+   * resolves right but leads nowhere reachable fails too. */
+  enum route_reach *reach = xcalloc(n, sizeof *reach);
+  route_reach_many(want, n, reach);
   for (size_t i = 0; i < n; i++) {
-    struct record r = {.answer = ANSWER_NONE};
+    struct record r = {.answer = ANSWER_NONE, .reach = (uint8_t)reach[i]};
     int e = gai_error(&cbs[i]);
     if (e == EAI_INPROGRESS) {
       gai_cancel(&cbs[i]);
@@ -135,7 +141,7 @@ static bool run_place(const struct target *t, bool in_netns, char **names,
     kill(pid, SIGKILL);
   child_reap(pid, now_ms() + 2000, &wstatus);
   for (size_t i = 0; got == want_len && i < n; i++)
-    if (recs[i].answer > ANSWER_LATE ||
+    if (recs[i].answer > ANSWER_LATE || recs[i].reach > ROUTE_NONE ||
         (recs[i].other.family != 0 && recs[i].other.family != 4 && recs[i].other.family != 6))
       got = 0; /* a record no child of ours would send */
   if (got < want_len)
@@ -242,7 +248,14 @@ static void verdict(const struct check_item *it, const struct record *r, const s
   char a[ADDRESS_TEXT_MAX], o[ADDRESS_TEXT_MAX];
   address_format(&it->addr, a);
   const char *where = in_netns ? "in the target's network namespace: " : "";
-  if (r->answer == ANSWER_MATCH) {
+  if (r->answer == ANSWER_MATCH && route_unreachable(r->reach)) {
+    snprintf(out, size,
+             "%s%s resolves to %s, but %s: programs here cannot reach it; run them with "
+             "hostalias CONTAINER -- COMMAND",
+             where, it->target, a,
+             r->reach == ROUTE_NONE ? "there is no route to it"
+                                    : "only the default route leads there");
+  } else if (r->answer == ANSWER_MATCH) {
     snprintf(out, size, "ok");
   } else if (r->answer == ANSWER_OTHER) {
     address_format(&r->other, o);
@@ -307,7 +320,7 @@ size_t check_targets(const struct target *t, enum check_where where,
       else
         verdict(&items[i], &recs[i], have_probe ? &recs[n] : NULL, probe_name, in_netns, loopback,
                 v, sizeof v);
-      bool ok = ran && recs[i].answer == ANSWER_MATCH;
+      bool ok = ran && recs[i].answer == ANSWER_MATCH && !route_unreachable(recs[i].reach);
       if (!ok || !items[i].verdict[0]) {
         if (items[i].ok && !ok)
           items[i].verdict[0] = '\0';

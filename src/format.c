@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "names.h"
+#include "route.h"
 #include "util.h"
 
 /* glibc reads HOSTALIASES lines with fgets into 8192 bytes; far below it. */
@@ -162,6 +163,8 @@ bool format_line(const struct format_config *c, const char *name, const struct n
     json_object_set_new(o, "addresses", list);
     json_object_set_new(o, "alias", have_target ? json_string(target) : json_null());
     json_object_set_new(o, "source", json_string(r->from_hosts ? "hosts" : "dns"));
+    if (r->reach != ROUTE_UNKNOWN)
+      json_object_set_new(o, "reachable", json_boolean(!route_unreachable(r->reach)));
     if (check)
       json_object_set_new(o, "check", json_string(check));
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII);

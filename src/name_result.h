@@ -36,6 +36,9 @@ struct name_result {
   uint16_t naddrs;     /* addresses kept (at most RESULT_ADDRS_MAX) */
   struct address best; /* the lowest address: the one that is written */
   struct address *all; /* sorted, naddrs long; only when keeping all */
+  uint8_t reach;       /* enum route_reach of BEST from the caller's network
+                          namespace (route.h), set by the parent after a
+                          pass; 0 (unknown) until then, never sent */
 };
 
 /* Adds ADDR to R: keeps BEST the lowest address and, when KEEP_ALL, the

@@ -11,6 +11,7 @@
 #include "discover.h"
 #include "engine.h"
 #include "resolver_child.h"
+#include "route.h"
 #include "target.h"
 
 #define ENGINE_TIMEOUT_MS 5000
@@ -242,6 +243,58 @@ static void report_change(const struct format_config *fmt, const char *file, con
   name_list_free(&keys);
 }
 
+/* Said once a process: a --watch that repeated it every pass would bury
+ * what changes. */
+static bool reach_told;
+
+/* An alias line is only useful where its consumer can reach the address:
+ * each written address is looked up in the routing table of the caller's
+ * network namespace (the parent never leaves it). Addresses only the
+ * default route leads to (a rootless network namespace, a Swarm overlay, a
+ * remote engine's) are counted, and said once, with the way that works. The
+ * file is unchanged: its lines are right for programs run inside. */
+static void mark_reachability(const struct pass_config *cfg, const struct name_list *names,
+                              struct name_result *r, const struct target *t) {
+  size_t n = names->count, m = 0;
+  _cleanup_free_ struct address *addrs = xcalloc(n ? n : 1, sizeof *addrs);
+  _cleanup_free_ size_t *of = xcalloc(n ? n : 1, sizeof *of);
+  for (size_t i = 0; i < n; i++) {
+    if (r[i].status != NAME_RESOLVED ||
+        (cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name_at(names, i))))
+      continue;
+    addrs[m] = r[i].best;
+    of[m++] = i;
+  }
+  _cleanup_free_ enum route_reach *reach = xcalloc(m ? m : 1, sizeof *reach);
+  int64_t t0 = now_us();
+  route_reach_many(addrs, m, reach);
+  size_t unreachable = 0, example = 0;
+  for (size_t k = 0; k < m; k++) {
+    r[of[k]].reach = (uint8_t)reach[k];
+    if (route_unreachable(reach[k]) && !unreachable++)
+      example = k;
+  }
+  log_info("timing: routes to %zu addresses %.3f ms", m, (double)(now_us() - t0) / 1000);
+  if (!unreachable || reach_told)
+    return;
+  reach_told = true;
+  char a[ADDRESS_TEXT_MAX], how[300];
+  address_format(&addrs[example], a);
+  if (cfg->container)
+    snprintf(how, sizeof how, "hostalias %s -- COMMAND", cfg->container);
+  else if (cfg->pid)
+    snprintf(how, sizeof how, "hostalias --pid %d -- COMMAND", (int)cfg->pid);
+  else
+    snprintf(how, sizeof how, "hostalias --netns %s -- COMMAND", cfg->netns);
+  log_warn("%zu of %zu names point at addresses this host cannot reach (%s %s, the address of "
+           "%s): the lines are right only for programs run inside the network namespace of %s; "
+           "run them with %s",
+           unreachable, m,
+           reach[example] == ROUTE_NONE ? "there is no route to"
+                                        : "only the default route leads to",
+           a, name_at(names, of[example]), t->label, how);
+}
+
 /* Who the DNS server was, for the message when it never answered. */
 static void describe_server(const struct pass_config *cfg, const struct target *t, char *out,
                             size_t size) {
@@ -306,6 +359,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   int64_t t_resolved = now_us();
   if (rc != 0)
     return rc;
+  mark_reachability(cfg, names, res.r, &t);
 
   _cleanup_free_ const char **prev_lines = NULL;
   _cleanup_free_ size_t *prev_lens = NULL;

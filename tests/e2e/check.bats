@@ -19,6 +19,10 @@ setup() {
   HNS="ha-kh$$-${BATS_TEST_NUMBER}"  # the "host"
   ns_start "$NS"
   ns_start "$HNS"
+  # The target's addresses are routed in both, as a Docker host routes its
+  # bridges and a container its own network.
+  ip -n "$NS" route add 10.0.0.0/24 dev lo
+  ip -n "$HNS" route add 10.0.0.0/24 dev lo
   dns_start "$NS" normal
   printf '127.0.0.1 localhost\n' >"$BATS_TEST_TMPDIR/hosts"
   printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$BATS_TEST_TMPDIR/nsswitch.conf"
@@ -114,4 +118,28 @@ b 10.0.0.99.traefik.me"
   on_host $'nameserver 127.0.0.9\noptions timeout:30 attempts:5' --check a
   assert_status 6
   [ $(( $(ms) - t0 )) -lt 15000 ] || { echo "took $(( $(ms) - t0 )) ms" >&2; return 1; }
+}
+
+@test "a target that resolves right but that this host cannot reach: exit 6, saying why and what works" {
+  dns_start "$HNS" wildip
+  # Only the default route leads to a's address, and b's is unreachable.
+  ip -n "$HNS" route del 10.0.0.0/24 dev lo
+  ip -n "$HNS" route add default dev lo
+  ip -n "$HNS" route add unreachable 10.0.0.99/32
+  on_host 'nameserver 127.0.0.1' --check a b
+  assert_status 6
+  assert_eq "$output" "a 10.0.0.98.traefik.me
+b 10.0.0.99.traefik.me"
+  assert_contains "$stderr" "check: a -> 10.0.0.98.traefik.me: 10.0.0.98.traefik.me resolves to 10.0.0.98, but only the default route leads there: programs here cannot reach it; run them with hostalias CONTAINER -- COMMAND"
+  assert_contains "$stderr" "check: b -> 10.0.0.99.traefik.me: 10.0.0.99.traefik.me resolves to 10.0.0.99, but there is no route to it"
+  # The pass's own notice, once, and JSON's reachable.
+  assert_eq "$(grep -c 'names point at addresses this host cannot reach' <<<"$stderr")" 1
+  assert_contains "$stderr" "2 of 2 names"
+  on_host 'nameserver 127.0.0.1' -f json a
+  assert_contains "$output" '"reachable":false'
+  # In the target's namespace (with the host's resolver), the address is
+  # its own: reachable there.
+  on_host 'nameserver 127.0.0.1' --check=netns a
+  assert_contains "$stderr" "check: a -> 10.0.0.98.traefik.me"
+  [[ "$stderr" != *"cannot reach it"* ]]
 }

@@ -34,11 +34,35 @@ teardown_file() {
 }
 
 @test "article topology: one line per name, each the container's address" {
-  run_split "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
+  # Run where the engine's bridges are, as on a Docker host: every address
+  # has its route, and nothing is said.
+  run_split nsenter --net="/run/netns/$HA_NETNS" "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
   assert_status 0
-  assert_eq "$output" "postgres $(ha_ip postgres backend).traefik.me
+  local want
+  want="postgres $(ha_ip postgres backend).traefik.me
 elasticsearch $(ha_ip elasticsearch es).traefik.me
 search $(ha_ip elasticsearch es).traefik.me"
+  assert_eq "$output" "$want"
+  assert_eq "$stderr" ""
+}
+
+@test "from a namespace with no route to the bridges: the same lines, and said once, with the way that works" {
+  # The test's own namespace has no route to the private engine's bridges
+  # (as a rootless engine's or a Swarm overlay's addresses are, seen from
+  # the host): the file is unchanged, the notice says so once.
+  run_split "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
+  assert_status 0
+  assert_eq "$(wc -l <<<"$output")" 3
+  assert_eq "$(wc -l <<<"$stderr")" 1
+  assert_contains "$stderr" "warning: 3 of 3 names point at addresses this host cannot reach"
+  assert_contains "$stderr" "run them with hostalias web -- COMMAND"
+  run_split "$HOSTALIAS" -f json web postgres
+  assert_contains "$output" '"reachable":false'
+  run_split nsenter --net="/run/netns/$HA_NETNS" "$HOSTALIAS" -f json web postgres
+  assert_contains "$output" '"reachable":true'
+  # -q silences it; the exit status never depended on it.
+  run_split "$HOSTALIAS" -q web postgres
+  assert_status 0
   assert_eq "$stderr" ""
 }
 

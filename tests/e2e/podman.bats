@@ -71,7 +71,8 @@ inside() {
 
 @test "a container on four networks: more than three nameservers; the extras said only under -v" {
   [ "$(hp exec wide cat /etc/resolv.conf | grep -c '^nameserver')" -gt 3 ]
-  run_split "$HOSTALIAS" -H "unix://$HA_PSOCK" wide postgres search
+  # (From Podman's namespace, where its bridges are routed.)
+  run_split nsenter --net="/run/netns/$HA_PNETNS" "$HOSTALIAS" -H "unix://$HA_PSOCK" wide postgres search
   assert_status 0
   assert_eq "$stderr" ""
   run_split "$HOSTALIAS" -v -H "unix://$HA_PSOCK" wide postgres search
