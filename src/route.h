@@ -17,11 +17,18 @@ enum route_reach {
 };
 
 /* Looks up the route to each of ADDRS (N) in the calling thread's network
- * namespace, into OUT (N). The fib entry that matches (RTM_F_FIB_MATCH,
- * Linux 4.13) tells a default route (prefix length 0) from a specific one.
- * Requests go in batches on one netlink socket. False when netlink cannot be
- * used at all (every OUT is then ROUTE_UNKNOWN). */
+ * namespace, into OUT (N). Where the policy rules are the default ones
+ * (local, main, default tables, nothing selected), the tables are dumped
+ * once and each address gets the longest prefix that matches, in rule
+ * order; otherwise the kernel is asked per address (route_reach_kernel).
+ * False when netlink cannot be used at all (every OUT is then
+ * ROUTE_UNKNOWN). */
 bool route_reach_many(const struct address *addrs, size_t n, enum route_reach *out);
+
+/* The same, each address asked of the kernel: the fib entry that matches
+ * (RTM_F_FIB_MATCH, Linux 4.13), policy rules and all, in batches on one
+ * netlink socket. Exposed for the tests, which compare the two. */
+bool route_reach_kernel(const struct address *addrs, size_t n, enum route_reach *out);
 
 /* ROUTE_DEFAULT_ONLY and ROUTE_NONE: not reachable from here. */
 static inline bool route_unreachable(enum route_reach r) {

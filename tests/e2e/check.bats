@@ -137,6 +137,13 @@ b 10.0.0.99.traefik.me"
   assert_contains "$stderr" "2 of 2 names"
   on_host 'nameserver 127.0.0.1' -f json a
   assert_contains "$output" '"reachable":false'
+  # A policy rule of a VPN's kind (fwmark) makes the table alone unable to
+  # say: the kernel is asked per address, with the same verdicts.
+  ip -n "$HNS" rule add fwmark 7 lookup 100
+  on_host 'nameserver 127.0.0.1' --check a b
+  assert_status 6
+  assert_contains "$stderr" "10.0.0.98, but only the default route leads there"
+  assert_contains "$stderr" "10.0.0.99, but there is no route to it"
   # In the target's namespace (with the host's resolver), the address is
   # its own: reachable there.
   on_host 'nameserver 127.0.0.1' --check=netns a
