@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "privileges.h"
 #include "sha256.h"
@@ -407,6 +408,37 @@ static void api_message(const struct http_response *r, char *out, size_t size) {
   json_decref(root);
 }
 
+/* Whether PROGRAM is an executable on $PATH. */
+static bool on_path(const char *program) {
+  const char *path = getenv("PATH");
+  if (!path || !*path)
+    path = "/usr/local/bin:/usr/bin:/bin";
+  char buf[4096];
+  for (const char *p = path; *p;) {
+    const char *colon = strchr(p, ':');
+    size_t len = colon ? (size_t)(colon - p) : strlen(p);
+    if (len && len + strlen(program) + 2 < sizeof buf) {
+      snprintf(buf, sizeof buf, "%.*s/%s", (int)len, p, program);
+      if (access(buf, X_OK) == 0)
+        return true;
+    }
+    p += len + (colon ? 1 : 0);
+  }
+  return false;
+}
+
+/* What to do about a socket that would not answer, after its error. */
+static void hint_socket(const struct engine *e, enum http_error he) {
+  if (he == HTTP_DENIED)
+    log_error("hint: run as root or as a member of the docker group");
+  /* Rootless Podman serves its API only when asked to: without the user's
+   * podman.socket (or a podman system service), nothing listens. */
+  if ((he == HTTP_NO_SOCKET || he == HTTP_REFUSED) && e->tried[0] && geteuid() != 0 &&
+      on_path("podman"))
+    log_error("hint: rootless Podman serves its API only when started: systemctl --user enable "
+              "--now podman.socket, or (without systemd) podman system service --time=0 &");
+}
+
 enum engine_result engine_inspect_container(const struct engine *e, const char *target,
                                             struct container_state *out) {
   char path[300];
@@ -416,8 +448,7 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
   enum http_error he = engine_get(e, path, &r, err, sizeof err);
   if (he != HTTP_OK) {
     log_error("cannot ask the Engine API about container %s: %s", target, err);
-    if (he == HTTP_DENIED)
-      log_error("hint: run as root or as a member of the docker group");
+    hint_socket(e, he);
     return ENGINE_ERROR;
   }
   enum engine_result result = ENGINE_ERROR;
@@ -504,8 +535,10 @@ bool engine_list_containers(const struct engine *e, const char *filters, contain
   }
   struct http_response r;
   char err[256];
-  if (engine_get(e, path, &r, err, sizeof err) != HTTP_OK) {
+  enum http_error he = engine_get(e, path, &r, err, sizeof err);
+  if (he != HTTP_OK) {
     log_error("cannot list containers: %s", err);
+    hint_socket(e, he);
     return false;
   }
   bool ok = false;

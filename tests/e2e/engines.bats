@@ -89,6 +89,21 @@ context() {
     HOME="$T" "$HOSTALIAS" web a
   assert_status 3
   assert_contains "$stderr" "no Engine API socket answers (tried $T/xdg/docker.sock, $T/xdg/podman/podman.sock, /var/run/docker.sock, /run/podman/podman.sock)"
+  # With podman installed, how to start the user's own API socket, both ways.
+  if command -v podman >/dev/null; then
+    assert_contains "$stderr" "systemctl --user enable --now podman.socket, or (without systemd) podman system service --time=0 &"
+  fi
+  # Without podman on PATH, no such hint. (The PATH keeps what the valgrind
+  # wrapper runs.)
+  mkdir -p "$T/nopodman"
+  local p
+  for p in mkdir chmod id date valgrind valgrind.bin; do
+    command -v "$p" >/dev/null && ln -sf "$(command -v "$p")" "$T/nopodman/$p"
+  done
+  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env PATH="$T/nopodman" \
+    XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" web a
+  assert_status 3
+  [[ "$stderr" != *podman.socket* ]]
 }
 
 # A rootless "container" of uid RUID: its own user, network and mount
