@@ -2,6 +2,8 @@
 #include "privileges.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <pwd.h>
@@ -127,6 +129,8 @@ void invoker_rights_end(struct invoker_rights *r) {
   memset(r, 0, sizeof *r);
 }
 
+static int last_cap(void);
+
 /* Check, rather than trust, that nothing is held. */
 static bool no_capabilities_left(void) {
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -148,6 +152,63 @@ bool become_user(uid_t uid, gid_t gid, const char *name) {
     return false;
   }
   return true;
+}
+
+/* Writes TEXT to /proc/self/FILE (uid_map, gid_map, setgroups). */
+static bool write_proc_self(const char *file, const char *text) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/self/%s", file);
+  _cleanup_fd_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 || !write_all(fd, text, strlen(text))) {
+    log_error_errno("cannot write %s", path);
+    return false;
+  }
+  return true;
+}
+
+static bool drop_all_capabilities(void) {
+  int last = last_cap();
+  for (int cap = 0; cap <= last; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+      log_error_errno("cannot drop capability %d from the bounding set", cap);
+      return false;
+    }
+  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2];
+  memset(data, 0, sizeof data);
+  if (syscall(SYS_capset, &hdr, data) < 0) {
+    log_error_errno("cannot clear capabilities");
+    return false;
+  }
+  if (!no_capabilities_left()) {
+    log_error("capabilities are still held after dropping them");
+    return false;
+  }
+  return true;
+}
+
+bool become_host_ids(uid_t host_uid, gid_t host_gid) {
+  /* The ids the caller has here, which the host sees as HOST_UID/GID. */
+  uid_t here_uid = geteuid();
+  gid_t here_gid = getegid();
+  if (unshare(CLONE_NEWUSER) < 0) {
+    log_error_errno("cannot make a user namespace for the command");
+    return false;
+  }
+  char map[64];
+  snprintf(map, sizeof map, "%u %u 1\n", (unsigned)host_uid, (unsigned)here_uid);
+  if (!write_proc_self("setgroups", "deny") || !write_proc_self("uid_map", map))
+    return false;
+  snprintf(map, sizeof map, "%u %u 1\n", (unsigned)host_gid, (unsigned)here_gid);
+  if (!write_proc_self("gid_map", map))
+    return false;
+  if (geteuid() != host_uid || getegid() != host_gid) {
+    log_error("the command's user namespace does not map uid %u gid %u", (unsigned)host_uid,
+              (unsigned)host_gid);
+    return false;
+  }
+  return drop_all_capabilities();
 }
 
 bool privileges_safe_to_run(void) {

@@ -59,6 +59,15 @@ static inline void invoker_rights_endp(struct invoker_rights *r) { invoker_right
  * False, with a message, on any failure. */
 bool become_user(uid_t uid, gid_t gid, const char *name);
 
+/* In a rootless container's user namespace (joined by its owner, who holds
+ * every capability there): a nested user namespace that maps HOST_UID and
+ * HOST_GID back onto the ids the caller has in this one, so that the
+ * command runs as the user's own ids as the host sees them (id prints them;
+ * files it writes are the user's), then every capability and the bounding
+ * set dropped, and checked. Supplementary groups cannot be mapped there:
+ * they show as the overflow gid. False, with a message, on failure. */
+bool become_host_ids(uid_t host_uid, gid_t host_gid);
+
 /* False, with a message, when running setuid/setgid or with file
  * capabilities (AT_SECURE): refused, as bubblewrap does; hostalias is meant
  * to be run by root, via sudo. */

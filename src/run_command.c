@@ -195,7 +195,7 @@ static bool bind_over(const char *name, const char *dest) {
 
 /* The private mount namespace and the three files. Nothing of it is seen
  * outside: / is made private before anything is mounted. */
-static int set_up_files(const struct target *t) {
+static int set_up_files(const struct target *t, bool rootless) {
   struct strbuf resolv = {0}, hosts = {0}, nss = {0}, host_nss = {0};
   int rc = EXIT_OUTPUT;
   if (t->resolv_conf.present) {
@@ -215,7 +215,15 @@ static int set_up_files(const struct target *t) {
   else
     log_warn("/etc/nsswitch.conf: cannot read it; glibc's defaults stay");
 
-  if (unshare(CLONE_NEWNS) < 0) {
+  /* Rootless: the container's user namespace first, so that the mount
+   * namespace made next is owned by it, where the caller holds the
+   * capabilities to mount (as podman unshare does). */
+  if (rootless && !target_join_owned_userns(t)) {
+    log_error("%s: not a rootless container of uid %u (its user namespace is not theirs): "
+              "-- COMMAND needs root for it (sudo)",
+              t->label, (unsigned)getuid());
+    rc = EXIT_TARGET;
+  } else if (unshare(CLONE_NEWNS) < 0) {
     log_error_errno("cannot make a private mount namespace");
   } else if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0) {
     log_error_errno("cannot make the mount namespace private");
@@ -252,15 +260,28 @@ static bool set_identity_env(const struct run_user *u) {
 }
 
 int run_command(const struct target *t, const struct run_user *u, char *const *argv) {
-  int rc = set_up_files(t);
+  /* A caller who is not root runs the command in a rootless container of
+   * their own: there is no one else to become. */
+  bool rootless = geteuid() != 0;
+  if (rootless && u->uid != getuid()) {
+    log_error("--user: only root chooses another user");
+    return EXIT_USAGE;
+  }
+  uid_t host_uid = getuid();
+  gid_t host_gid = getgid();
+  int rc = set_up_files(t, rootless);
   if (rc != 0)
     return rc;
   bool in_user_ns;
   if (!target_enter_netns(t, &in_user_ns))
     return EXIT_TARGET;
-  if (!u->keep_root &&
-      (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL) || !set_identity_env(u)))
+  if (rootless) {
+    if (!become_host_ids(host_uid, host_gid))
+      return EXIT_OUTPUT;
+  } else if (!u->keep_root && (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL) ||
+                               !set_identity_env(u))) {
     return EXIT_OUTPUT;
+  }
   /* The command's /etc/hosts and resolv.conf are a container's, which the
    * invoking user chose: a setuid program (sudo with host-based rules, for
    * one) must not trust them with privileges the user does not have. So no

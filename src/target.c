@@ -453,7 +453,7 @@ void target_close(struct target *t) {
  * namespace, and then, with the capabilities it holds there, the network
  * namespace. Only when the caller owns it: nothing here gains what the
  * caller could not already do with `podman unshare`. */
-static bool enter_owned_userns(const struct target *t) {
+bool target_join_owned_userns(const struct target *t) {
   _cleanup_fd_ int userns = ioctl(t->netns_fd, NS_GET_USERNS);
   if (userns < 0)
     return false;
@@ -479,7 +479,7 @@ bool target_enter_netns(const struct target *t, bool *joined_userns) {
   if (setns(t->netns_fd, CLONE_NEWNET) == 0)
     return true;
   int e = errno;
-  if (e == EPERM && geteuid() != 0 && enter_owned_userns(t)) {
+  if (e == EPERM && geteuid() != 0 && target_join_owned_userns(t)) {
     *joined_userns = true;
     if (setns(t->netns_fd, CLONE_NEWNET) == 0)
       return true;

@@ -41,6 +41,12 @@ void target_close(struct target *t);
  * process must be single-threaded. */
 bool target_enter_netns(const struct target *t, bool *joined_userns);
 
+/* Joins the user namespace T's network namespace belongs to, when the
+ * caller owns it and is not in it already (a rootless container of the
+ * caller's): false, without a message, when not; with one when the join
+ * itself fails. The process must be single-threaded. */
+bool target_join_owned_userns(const struct target *t);
+
 /* Reads at most MAX bytes of the regular file REL under DIRFD, resolving
  * every symlink as if DIRFD were "/" (openat2 RESOLVE_IN_ROOT). Anything that
  * is not a regular file is refused with a warning, never opened for reading.

@@ -150,3 +150,49 @@ b 10.0.0.99.traefik.me"
   assert_status 0
   assert_eq "$output" "a 10.0.0.98.traefik.me"
 }
+
+# The host's mount table, without what other tests' engines mount meanwhile.
+host_mounts() { grep -vE '/tmp/hostalias-|/run/netns/|/run/docker|/var/lib/docker|/run/containers' /proc/self/mountinfo; }
+
+@test "hostalias CONTAINER -- COMMAND by a rootless container's owner, without sudo: as their own ids, every name" {
+  rootless_container
+  # (A PATH the user may search: a dir of root's on it makes execvp say
+  # EACCES, 126, where 127 is meant.)
+  local as_owner=(setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env PATH=/usr/local/bin:/usr/bin:/bin) before after
+  before=$(sha256sum /etc/resolv.conf /etc/hosts /etc/nsswitch.conf; host_mounts)
+  run_split "${as_owner[@]}" env HOSTALIASES=/x KEEP_ME=1 "$HOSTALIAS" --pid "$CPID" -- sh -c '
+    id -u; id -g; grep -E "^(CapPrm|CapEff|CapBnd|NoNewPrivs):" /proc/self/status
+    getent hosts a b.dotted "$(hostname)" | awk "{print \$2}" | uniq
+    busybox nslookup a 2>/dev/null | grep -c 10.0.0.98
+    touch "$0/written"; env | grep -cE "^(HOSTALIASES|KEEP_ME)="' "$T"
+  assert_status 0
+  assert_eq "$output" "$RUID
+$RUID
+CapPrm:	0000000000000000
+CapEff:	0000000000000000
+CapBnd:	0000000000000000
+NoNewPrivs:	1
+a
+b.dotted
+$(hostname)
+1
+1"
+  # What it writes is the owner's, on the host.
+  assert_eq "$(stat -c %u:%g "$T/written")" "$RUID:$RUID"
+  after=$(sha256sum /etc/resolv.conf /etc/hosts /etc/nsswitch.conf; host_mounts)
+  assert_eq "$after" "$before"
+  # The exit status is the command's; 127 for one not found.
+  run_split "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- sh -c 'exit 42'
+  assert_status 42
+  run_split "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- no-such-command-here
+  assert_status 127
+  # Another user: not theirs, refused before anything runs; and a user
+  # cannot choose another with --user.
+  run_split setpriv --reuid=$((RUID + 1)) --regid=$((RUID + 1)) --clear-groups \
+    "$HOSTALIAS" --pid "$CPID" -- touch "$T/other-ran"
+  assert_status 3
+  [ ! -e "$T/other-ran" ]
+  run_split "${as_owner[@]}" "$HOSTALIAS" --user root --pid "$CPID" -- id -u
+  assert_status 2
+  assert_contains "$stderr" "only root chooses another user"
+}
