@@ -305,4 +305,41 @@ for n, t in zip(names, r):
 PY
 
 echo
+echo "### 9. Rootless: the owner's -- true, against root's path and nsenter -U (hyperfine -N)"
+echo
+# A rootless "container" of uid 4249: its own user (root mapped to 4249),
+# network and mount namespaces. The owner's hostalias joins its user
+# namespace, makes the mount namespace inside it and runs the command in a
+# nested user namespace; root's path makes the mount namespace directly.
+# nsenter -U -n --preserve-credentials is what podman unshare nsenter
+# --net does after podman has started (podman's own start is not counted).
+rl_uid=4249
+setpriv --reuid=$rl_uid --regid=$rl_uid --clear-groups \
+  unshare --user --map-root-user --net --mount sleep 100000 &
+rl_pid=$!
+sleep 0.3
+# Every row through setpriv, root's too, so its exec is on both sides.
+as_rl="setpriv --reuid=$rl_uid --regid=$rl_uid --clear-groups"
+as_root="setpriv --reuid=0 --regid=0 --clear-groups"
+hyperfine -N -w 5 -r 60 --export-json "$work/rootless.json" \
+  "$as_rl $HOSTALIAS --pid $rl_pid -- true" \
+  "$as_root $HOSTALIAS --pid $rl_pid -- true" \
+  "$as_rl nsenter -t $rl_pid -U -n --preserve-credentials true" \
+  "$as_rl unshare -U -r -m true" \
+  "$as_root unshare -m true" >/dev/null 2>&1
+kill "$rl_pid"
+python3 - "$work/rootless.json" <<'PY'
+import json, sys
+r = [x["median"] * 1000 for x in json.load(open(sys.argv[1]))["results"]]
+names = ["rootless: hostalias --pid P -- true, as the owner", "root: hostalias --pid P -- true",
+         "nsenter -t P -U -n --preserve-credentials true, as the owner (no mount namespace)",
+         "unshare -U -r -m true, as a user (the kernel's floor for the rootless path)",
+         "unshare -m true, as root (the floor for root's path)"]
+print("| command | median (ms) | against the rootless hostalias |\n| --- | ---: | ---: |")
+for n, t in zip(names, r):
+    print("| `%s` | %.2f | %.2f |" % (n, t, t / r[0]))
+print("\nrootless minus root: %.2f ms; kernel floors' difference: %.2f ms" % (r[0] - r[1], r[3] - r[4]))
+PY
+
+echo
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -r), c-ares $("$HOSTALIAS" -V | sed 's/.*c-ares \([0-9.]*\).*/\1/'), dockerd $(docker version -f '{{.Server.Version}}')"
