@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# The packages, built from the release tarball as a user would get it, one
+# step at a time (.ci/run counts each as a check):
+#
+#   tests/package/packages.sh STEP BUILDDIR
+#
+#   versions      project(version:), debian/changelog, the RPM spec and
+#                 hostalias -V say the same version
+#   dist          meson dist: hostalias-VERSION.tar.xz and its .sha256sum
+#   deb-build     dpkg-buildpackage -us -uc -b from the tarball (nocheck:
+#                 the suite already ran)
+#   deb-lintian   lintian: no error, no warning
+#   deb-install   apt-get install ./hostalias_VERSION_ARCH.deb; -V, man -w,
+#                 a completion from bash, zsh and fish, the unit not enabled
+#   deb-purge     apt-get purge; nothing of the package is left
+#   rpm-build     rpmbuild -bb with Debian's rpm and packaging/rpm/macros.debian
+#   rpm-files     rpm -qlp lists the same files as the .deb
+#   exposure      systemd-analyze security --offline=yes of the unit, at or
+#                 below 3.0 (its score when it was first measured)
+set -euo pipefail
+step=$1
+build=$(cd "${2:-build}" && pwd)
+top=$(cd "$(dirname "$0")/../.." && pwd)
+work=/tmp/hostalias-packages
+version=$(meson introspect --projectinfo "$build" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
+arch=$(dpkg --print-architecture)
+mkdir -p "$work"
+
+# The package's files (not directories), mapped to Fedora's layout: /lib is
+# /usr/lib (usrmerge), zsh's directory is site-functions there; docs,
+# licences and build-ids are each distribution's own.
+normalized() {
+  sed -e 's|^\./|/|' -e 's|^/lib/|/usr/lib/|' -e 's|/zsh/vendor-completions/|/zsh/site-functions/|' \
+    -e 's|\.gz$||' | grep -vE '^/usr/share/(doc|licenses)/|^/usr/lib/\.build-id' | sort
+}
+
+case $step in
+versions)
+  deb=$(dpkg-parsechangelog -l "$top/debian/changelog" -S Version)
+  rpm=$(awk '/^Version:/ {print $2}' "$top/packaging/rpm/hostalias.spec")
+  bin=$("$build/src/hostalias" -V | awk '{print $2}')
+  echo "project $version, debian/changelog $deb, spec $rpm, hostalias -V $bin"
+  [ "$deb" = "$version" ] && [ "$rpm" = "$version" ] && [ "$bin" = "$version" ]
+  ;;
+dist)
+  rm -rf "$build/meson-dist"
+  # The tarball's own build and tests are the deb and rpm steps below.
+  meson dist -C "$build" --no-tests --formats xztar >/dev/null
+  cd "$build/meson-dist"
+  ls
+  [ -f "hostalias-$version.tar.xz" ] && sha256sum -c "hostalias-$version.tar.xz.sha256sum"
+  ;;
+deb-build)
+  rm -rf "$work/deb"
+  mkdir -p "$work/deb"
+  tar -C "$work/deb" -xf "$build/meson-dist/hostalias-$version.tar.xz"
+  cd "$work/deb/hostalias-$version"
+  DEB_BUILD_OPTIONS=nocheck dpkg-buildpackage -us -uc -b >"$work/deb/build.log" 2>&1 ||
+    { tail -n 40 "$work/deb/build.log"; exit 1; }
+  ls "$work/deb"/*.deb
+  ;;
+deb-lintian)
+  # (lintian says root is not recommended: a message, not a tag.)
+  lintian --fail-on error,warning --display-level '>=warning' \
+    "$work/deb/hostalias_${version}_${arch}.changes" 2>&1 | grep -v 'running with root' || true
+  lintian --fail-on error,warning "$work/deb/hostalias_${version}_${arch}.changes" >/dev/null 2>&1
+  ;;
+deb-install)
+  dpkg-deb -c "$work/deb/hostalias_${version}_${arch}.deb" | awk '$1 !~ /^d/ {print $6}' |
+    normalized >"$work/deb.files"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$work/deb/hostalias_${version}_${arch}.deb" >/dev/null
+  /usr/bin/hostalias -V
+  /usr/bin/hostalias -V | grep -q "^hostalias $version "
+  man -w hostalias
+  [ "$(man -w hostalias)" = /usr/share/man/man1/hostalias.1.gz ]
+  # Each shell finds its completion where it looks by default.
+  bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader hostalias; complete -p hostalias' |
+    grep -q -- '-F _hostalias'
+  zsh -fc 'autoload -U compinit; compinit -u -d /tmp/hostalias-zcompdump; print $_comps[hostalias]' |
+    grep -qx _hostalias
+  fish -c 'complete -C "hostalias --vers"' | grep -q -- '--version'
+  echo "bash, zsh and fish complete hostalias"
+  # The template unit is installed, and no instance is enabled or started.
+  unit=$(dpkg -L hostalias | grep 'hostalias-watch@.service$')
+  grep -q '^ExecStart=/usr/bin/hostalias --watch' "$unit"
+  [ -z "$(find /etc/systemd -name 'hostalias-watch@*' 2>/dev/null)" ]
+  echo "unit $unit, not enabled"
+  ;;
+deb-purge)
+  dpkg -L hostalias | sort >"$work/deb.installed"
+  DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq hostalias >/dev/null
+  ! dpkg -s hostalias >/dev/null 2>&1
+  left=""
+  while read -r f; do
+    [ -f "$f" ] || [ -L "$f" ] && left="$left $f"
+  done <"$work/deb.installed"
+  [ -z "$left" ] || { echo "left behind:$left"; exit 1; }
+  echo "purged: none of its $(wc -l <"$work/deb.installed") paths' files are left"
+  ;;
+rpm-build)
+  rm -rf "$work/rpm"
+  mkdir -p "$work/rpm/SOURCES"
+  cp "$build/meson-dist/hostalias-$version.tar.xz" "$work/rpm/SOURCES/"
+  # --nodeps: Debian's rpm has no database of what is installed.
+  rpmbuild --define "_topdir $work/rpm" --load="$top/packaging/rpm/macros.debian" --nodeps \
+    -bb "$top/packaging/rpm/hostalias.spec" >"$work/rpm/build.log" 2>&1 ||
+    { tail -n 40 "$work/rpm/build.log"; exit 1; }
+  grep -E '^(Ok|Fail): ' "$work/rpm/build.log"
+  ls "$work/rpm/RPMS"/*/*.rpm
+  ;;
+rpm-files)
+  rpm -qlp "$work/rpm/RPMS"/*/"hostalias-$version-1."*.rpm | while read -r f; do
+    # Files only: rpm lists its directories too.
+    rpm -qlvp "$work/rpm/RPMS"/*/"hostalias-$version-1."*.rpm | awk -v f="$f" '$NF == f && $1 !~ /^d/ {print f}'
+  done | normalized >"$work/rpm.files"
+  diff "$work/deb.files" "$work/rpm.files" && cat "$work/rpm.files"
+  ;;
+exposure)
+  out=$(systemd-analyze security --offline=yes "$build/systemd/hostalias-watch@.service" 2>&1)
+  score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
+  echo "exposure $score"
+  [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 3.0 else 1)"
+  ;;
+*)
+  echo "unknown step $step" >&2
+  exit 2
+  ;;
+esac
