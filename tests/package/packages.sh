@@ -11,6 +11,8 @@
 #   deb-build     dpkg-buildpackage -us -uc -b from the tarball (nocheck:
 #                 the suite already ran)
 #   deb-lintian   lintian: no error, no warning
+#   unit-systemd  the packaged hostalias-watch@.service under a real systemd
+#                 (tests/package/unit-under-systemd.sh)
 #   deb-install   apt-get install ./hostalias_VERSION_ARCH.deb; -V, man -w,
 #                 a completion from bash, zsh and fish, the unit not enabled
 #   deb-purge     apt-get purge; nothing of the package is left
@@ -65,6 +67,9 @@ deb-lintian)
   lintian --fail-on error,warning --display-level '>=warning' \
     "$work/deb/hostalias_${version}_${arch}.changes" 2>&1 | grep -v 'running with root' || true
   lintian --fail-on error,warning "$work/deb/hostalias_${version}_${arch}.changes" >/dev/null 2>&1
+  ;;
+unit-systemd)
+  "$top/tests/package/unit-under-systemd.sh" "$work/deb/hostalias_${version}_${arch}.deb"
   ;;
 deb-install)
   dpkg-deb -c "$work/deb/hostalias_${version}_${arch}.deb" | awk '$1 !~ /^d/ {print $6}' |

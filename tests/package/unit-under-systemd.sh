@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# shellcheck disable=SC2317,SC2001 # functions run through trap and check(); sed prefixes lines
+# hostalias-watch@.service under a real systemd, from the Debian package:
+#
+#   tests/package/unit-under-systemd.sh hostalias_VERSION_ARCH.deb
+#
+# PID 1 here is not systemd, so the test boots one: systemd-nspawn --boot
+# (Debian's systemd-container) on an overlay of this machine's own root, so
+# the OS inside is exactly the host's packages (systemd 252, docker.io,
+# docker-compose) with nothing downloaded, and the .deb installed into the
+# overlay with dpkg --root. nspawn rather than an engine container with
+# systemd as init: the unit's sandboxing (ProtectSystem, PrivateNetwork,
+# SystemCallFilter, CapabilityBoundingSet) is applied by the systemd that
+# boots, and an engine container would need a systemd image made for it.
+#
+# Two things of the test's own container, not of the unit: nspawn mounts the
+# cgroup v1 hierarchies read-only and filters the keyring system calls, and
+# dockerd inside needs both (a drop-in for docker.service binds writable
+# hierarchies over; --system-call-filter=@keyring). Unneeded services of the
+# host's OS are masked. One line per check, "ok" or "FAILED"; the exit
+# status is the number of failures.
+set -uo pipefail
+deb=$(realpath "$1")
+R=$(mktemp -d /tmp/hostalias-nspawn.XXXXXX)
+M=$R/merged
+failed=0
+say() { echo "unit under systemd: $*"; }
+check() { # description command...
+  if "${@:2}"; then say "ok: $1"; else say "FAILED: $1"; failed=$((failed + 1)); fi
+}
+
+leader=""
+nspawn_pid=""
+in_c() { nsenter -t "$leader" -a "$@"; }
+
+cleanup() {
+  if [ -n "$leader" ]; then
+    in_c systemctl poweroff >/dev/null 2>&1 || true
+    for _ in $(seq 1 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$nspawn_pid" 2>/dev/null || true
+  fi
+  umount -l "$M" 2>/dev/null || true
+  # The cgroups dockerd made inside, once their processes are gone.
+  local d
+  for _ in 1 2 3 4 5; do
+    for d in /sys/fs/cgroup/*/docker/*/ /sys/fs/cgroup/*/docker/; do rmdir "$d" 2>/dev/null; done
+    compgen -G '/sys/fs/cgroup/*/docker' >/dev/null || break
+    sleep 1
+  done
+  rm -rf "$R"
+}
+trap cleanup EXIT
+
+mkdir -p "$R/upper" "$R/work" "$M"
+mount -t overlay overlay -o "lowerdir=/,upperdir=$R/upper,workdir=$R/work" "$M" || exit 1
+rm -f "$M/etc/machine-id"
+for s in postgresql postgresql@15-main dnsmasq podman podman.socket podman-auto-update \
+  systemd-networkd-wait-online console-getty ssh cron; do
+  unit=$s
+  case $s in *.*) ;; *) unit=$s.service ;; esac
+  ln -sf /dev/null "$M/etc/systemd/system/$unit"
+done
+rm -f "$M"/etc/systemd/system/*/hostalias-watch@*.service
+mkdir -p "$M/etc/systemd/system/docker.service.d"
+cat >"$M/etc/systemd/system/docker.service.d/test-cgroups.conf" <<'EOF'
+# The test's container only: writable cgroup v1 hierarchies for dockerd.
+[Service]
+ExecStartPre=/bin/sh -c 'for c in cpuset cpu cpuacct blkio memory devices freezer pids; do mkdir -p /run/cg/$c; mountpoint -q /run/cg/$c || mount -t cgroup -o $c cgroup /run/cg/$c; mountpoint -q /sys/fs/cgroup/$c && mount --bind /run/cg/$c /sys/fs/cgroup/$c; done; true'
+EOF
+dpkg --root="$M" --force-not-root -i "$deb" >/dev/null 2>&1 ||
+  dpkg --root="$M" -i "$deb" >/dev/null || exit 1
+img=$M/root/image
+mkdir -p "$img/bin" "$img/etc"
+cp /bin/busybox "$img/bin/busybox"
+ln -sf busybox "$img/bin/sh"
+ln -sf busybox "$img/bin/sleep"
+mkdir -p "$M/root/web"
+cat >"$M/root/web/docker-compose.yml" <<'EOF'
+version: "2.4"
+services:
+  web:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+  postgres:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+EOF
+
+systemd-nspawn -D "$M" --boot --register=no --keep-unit --machine="hatest$$" \
+  --private-network --system-call-filter=@keyring >"$R/boot.log" 2>&1 </dev/null 3>&- &
+nspawn_pid=$!
+for _ in $(seq 1 300); do
+  leader=$(pgrep -P "$nspawn_pid" | head -n 1)
+  [ -n "$leader" ] && state=$(in_c systemctl is-system-running 2>/dev/null) &&
+    case $state in running | degraded) break ;; esac
+  sleep 0.2
+done
+check "systemd boots as PID 1 of the container (state: ${state:-none})" \
+  test "$(in_c cat /proc/1/comm 2>/dev/null)" = systemd
+check "docker.service is active inside" in_c systemctl is-active --quiet docker
+in_c sh -c 'tar -C /root/image -c . | docker import - hostalias-test/busybox:1' >/dev/null
+in_c sh -c 'cd /root/web && docker-compose up -d' >/dev/null 2>&1
+addr() { in_c docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+pg=$(addr web_postgres_1)
+
+# wait_line LINE MS: FILE has LINE within MS milliseconds; prints the time.
+wait_line() {
+  local t0
+  t0=$(date +%s%3N)
+  while [ $(($(date +%s%3N) - t0)) -lt "$2" ]; do
+    if in_c grep -qx "$1" /run/hostalias/web.alias 2>/dev/null; then
+      waited=$(($(date +%s%3N) - t0))
+      return 0
+    fi
+    sleep 0.01
+  done
+  return 1
+}
+
+in_c systemctl enable --now hostalias-watch@web.service >/dev/null 2>&1
+check "systemctl enable --now hostalias-watch@web.service: the unit is active" \
+  in_c systemctl is-active --quiet hostalias-watch@web.service
+check "/run/hostalias/web.alias appears with postgres's line ($pg)" \
+  wait_line "postgres $pg.traefik.me" 5000
+in_c cat /run/hostalias/web.alias 2>/dev/null | sed 's/^/  /'
+
+# Recreated at another address: a squatter takes postgres's old one.
+in_c sh -c 'cd /root/web && docker-compose rm -sf postgres' >/dev/null 2>&1
+in_c docker run -d --network web_default --name squat hostalias-test/busybox:1 sleep 1000000 >/dev/null
+in_c sh -c 'cd /root/web && docker-compose up -d postgres' >/dev/null 2>&1
+pg2=$(addr web_postgres_1)
+waited=""
+check "postgres recreated at $pg2: the file has it within a second (${waited:-?} ms after compose returned)" \
+  wait_line "postgres $pg2.traefik.me" 1000
+say "  (${waited:-not seen} ms)"
+
+in_c systemctl restart docker
+check "systemctl restart docker: the unit is still active, not restarted" \
+  sh -c "[ \"\$(nsenter -t $leader -a systemctl show -p NRestarts --value hostalias-watch@web)\" = 0 ] &&
+    nsenter -t $leader -a systemctl is-active --quiet hostalias-watch@web"
+in_c sh -c 'cd /root/web && docker-compose up -d' >/dev/null 2>&1
+pg3=$(addr web_postgres_1)
+check "after the restart, the file follows the engine again (postgres $pg3)" \
+  wait_line "postgres $pg3.traefik.me" 5000
+
+in_c systemctl stop hostalias-watch@web.service
+check "systemctl stop: a clean exit (Result=success, status 0)" \
+  test "$(in_c systemctl show -p Result,ExecMainStatus --value hostalias-watch@web | tr '\n' ' ')" = "success 0 "
+journal=$(in_c journalctl -u hostalias-watch@web -b --no-pager -o cat 2>/dev/null | grep '/run/hostalias/web.alias: ')
+echo "$journal" | sed 's/^/  journal: /'
+# One line per change: the file's creation, postgres's removal and return at
+# another address (one line or two, as the events fall into passes), and
+# what the restart changed. No line repeats the one before it: a pass that
+# changed nothing says nothing.
+changes=$(grep -c . <<<"$journal")
+check "journalctl -u: one line per change ($changes), the first naming postgres at $pg" \
+  sh -c 'head -n 1 <<<"$0" | grep -q "postgres added ($1" && [ "$2" -ge 2 ] && [ "$2" -le 8 ] &&
+    [ -z "$(uniq -d <<<"$0")" ]' "$journal" "$pg" "$changes"
+check "journalctl -u: a line shows postgres at its new address $pg2" grep -q "postgres.*$pg2" <<<"$journal"
+exit "$failed"
