@@ -19,7 +19,7 @@
 #   rpm-build     rpmbuild -bb with Debian's rpm and packaging/rpm/macros.debian
 #   rpm-files     rpm -qlp lists the same files as the .deb
 #   exposure      systemd-analyze security --offline=yes of the unit, at or
-#                 below 3.0 (its score when it was first measured)
+#                 below 2.8 (3.0 when first measured; 2.8 with PrivateMounts)
 set -euo pipefail
 step=$1
 build=$(cd "${2:-build}" && pwd)
@@ -126,7 +126,7 @@ exposure)
   out=$(systemd-analyze security --offline=yes "$build/systemd/hostalias-watch@.service" 2>&1)
   score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
   echo "exposure $score"
-  [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 3.0 else 1)"
+  [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 2.8 else 1)"
   ;;
 *)
   echo "unknown step $step" >&2
