@@ -79,6 +79,8 @@ deb-install)
   /usr/bin/hostalias -V | grep -q "^hostalias $version "
   man -w hostalias
   [ "$(man -w hostalias)" = /usr/share/man/man1/hostalias.1.gz ]
+  zcat /usr/share/man/man1/hostalias.1.gz | grep -q "^\.TH \"hostalias\" \"1\" .* \"hostalias $version\"$"
+  echo "the man page says hostalias $version"
   # Each shell finds its completion where it looks by default.
   bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader hostalias; complete -p hostalias' |
     grep -q -- '-F _hostalias'
