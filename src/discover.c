@@ -10,6 +10,7 @@
 struct discovery {
   struct name_list found; /* in the engine's order; sorted into the caller's list */
   bool skip_dotted;
+  const char *stack; /* the target's Swarm stack, or "" */
   /* The containers seen on the target's networks, each once. */
   char (*ids)[65];
   size_t nids, cap;
@@ -23,6 +24,17 @@ static void add_name(const char *name, void *ctx) {
   if (name_invalid_reason(name, len) || (d->skip_dotted && memchr(name, '.', len)))
     return;
   name_list_add(&d->found, name, len, "the Engine API", 0);
+}
+
+/* A service on a swarm-scoped network: its name, and in the target's own
+ * stack its short name too, the alias docker stack deploy gives every
+ * service (a worker cannot ask a manager for the aliases). */
+static void add_service(const char *name, void *ctx) {
+  struct discovery *d = ctx;
+  add_name(name, d);
+  size_t sl = strlen(d->stack);
+  if (sl && !strncmp(name, d->stack, sl) && name[sl] == '_' && name[sl + 1])
+    add_name(name + sl + 1, d);
 }
 
 static int name_cmp(const void *a, const void *b) {
@@ -58,7 +70,7 @@ static void on_inspect(size_t i, const char *json, size_t len, void *ctx) {
 
 bool discover_names(const struct engine *e, const struct container_state *target, bool skip_dotted,
                     struct name_list *names) {
-  struct discovery d = {.skip_dotted = skip_dotted};
+  struct discovery d = {.skip_dotted = skip_dotted, .stack = target->swarm.stack};
   name_list_init(&d.found);
   const char *netnames[ENGINE_NETWORKS_MAX];
   bool ok = true;
@@ -67,7 +79,13 @@ bool discover_names(const struct engine *e, const struct container_state *target
     netnames[i] = target->networks[i].name;
   /* GET /networks/ID answers in 1-2 ms where a filtered container list
    * took 13-15 ms (dockerd 20.10, 200 containers). */
-  ok = engine_network_containers(e, target->networks, target->nnetworks, on_container, &d);
+  bool swarm[ENGINE_NETWORKS_MAX] = {false};
+  ok = engine_network_containers(e, target->networks, target->nnetworks, on_container, &d, swarm);
+  /* A swarm-scoped network reaches across the cluster: its services, with
+   * tasks on other nodes too, and their aliases. */
+  for (size_t i = 0; ok && i < target->nnetworks; i++)
+    if (swarm[i])
+      ok = engine_network_services(e, &target->networks[i], add_service, &d);
   /* Aliases are only in each container's inspect reply (engine 20.10 lists
    * them as null), so every container is inspected, several at a time. */
   struct alias_ctx a = {.d = &d, .networks = netnames, .nnetworks = target->nnetworks};

@@ -332,6 +332,68 @@ static void parse_compose_labels(json_t *labels, struct compose_labels *out) {
     out->service[0] = '\0';
 }
 
+static void hint_socket(const struct engine *e, enum http_error he);
+
+static void parse_swarm_labels(json_t *labels, struct swarm_labels *out) {
+  memset(out, 0, sizeof *out);
+  out->slot = COMPOSE_NUMBER_NONE;
+  if (!json_is_object(labels))
+    return;
+  copy_exact(out->service, sizeof out->service,
+             json_object_get(labels, "com.docker.swarm.service.name"));
+  copy_exact(out->stack, sizeof out->stack, json_object_get(labels, "com.docker.stack.namespace"));
+  if (!engine_target_valid(out->service))
+    out->service[0] = '\0';
+  if (!engine_target_valid(out->stack))
+    out->stack[0] = '\0';
+  /* SERVICE.SLOT.TASKID; a global service's task has the node ID there. */
+  char task[256];
+  copy_exact(task, sizeof task, json_object_get(labels, "com.docker.swarm.task.name"));
+  size_t sl = strlen(out->service);
+  if (sl && !strncmp(task, out->service, sl) && task[sl] == '.') {
+    char slot[24];
+    const char *dot = strchr(task + sl + 1, '.');
+    size_t n = dot ? (size_t)(dot - task - sl - 1) : 0;
+    if (n > 0 && n < sizeof slot) {
+      memcpy(slot, task + sl + 1, n);
+      slot[n] = '\0';
+      if (!parse_long(slot, 1, 1000000, &out->slot))
+        out->slot = COMPOSE_NUMBER_NONE;
+    }
+  }
+}
+
+json_t *engine_get_json(const struct engine *e, const char *path, int *status) {
+  struct http_response r;
+  char err[256];
+  *status = 0;
+  enum http_error he = engine_get(e, path, &r, err, sizeof err);
+  if (he != HTTP_OK) {
+    log_error("cannot ask the Engine API for %s: %s", path, err);
+    hint_socket(e, he);
+    return NULL;
+  }
+  *status = r.status;
+  json_t *root =
+      r.status == 200 ? json_loadb(r.body, r.body_len, JSON_REJECT_DUPLICATES, NULL) : NULL;
+  if (r.status == 200 && !root)
+    *status = -1; /* not JSON */
+  http_response_free(&r);
+  return root;
+}
+
+/* A Swarm object's ID (a swarm-scoped network's, a node's, a task's): 25
+ * lowercase letters and digits. */
+static bool swarm_id_valid(const char *id) {
+  size_t len = strlen(id);
+  if (len != 25)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z')))
+      return false;
+  return true;
+}
+
 /* A container ID as the API gives it: 64 lowercase hex digits. */
 static bool id_valid(const char *id) {
   size_t len = strlen(id);
@@ -377,6 +439,8 @@ const char *engine_parse_inspect(const char *json, size_t len, struct container_
       out->id[0] = '\0';
     parse_compose_labels(json_is_object(config) ? json_object_get(config, "Labels") : NULL,
                          &out->compose);
+    parse_swarm_labels(json_is_object(config) ? json_object_get(config, "Labels") : NULL,
+                       &out->swarm);
     const char *key;
     json_t *ep;
     json_object_foreach(networks, key, ep) {
@@ -388,7 +452,7 @@ const char *engine_parse_inspect(const char *json, size_t len, struct container_
       json_decref(k);
       copy_exact(net->id, sizeof net->id,
                  json_is_object(ep) ? json_object_get(ep, "NetworkID") : NULL);
-      if (net->name[0] && id_valid(net->id))
+      if (net->name[0] && (id_valid(net->id) || swarm_id_valid(net->id)))
         out->nnetworks++;
     }
     if (out->running && out->pid == 0)
@@ -501,6 +565,7 @@ const char *engine_parse_containers(const char *json, size_t len, container_fn f
     json_t *state = json_object_get(c, "State");
     sum.running = json_is_string(state) && !strcmp(json_string_value(state), "running");
     parse_compose_labels(json_object_get(c, "Labels"), &sum.compose);
+    parse_swarm_labels(json_object_get(c, "Labels"), &sum.swarm);
     fn(&sum, ctx);
   }
   json_decref(root);
@@ -653,11 +718,15 @@ bool engine_inspect_many(const struct engine *e, const char *const *ids, size_t 
 
 const char *engine_parse_network_containers(const char *json, size_t len,
                                             void (*fn)(const char *id, const char *name, void *ctx),
-                                            void *ctx) {
+                                            void *ctx, bool *swarm) {
   json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
   if (!json_is_object(root)) {
     json_decref(root);
     return "reply is not a JSON object (or repeats a key)";
+  }
+  if (swarm) {
+    const char *scope = json_string_value(json_object_get(root, "Scope"));
+    *swarm = scope && !strcmp(scope, "swarm");
   }
   json_t *containers = json_object_get(root, "Containers");
   const char *why = NULL;
@@ -676,7 +745,8 @@ const char *engine_parse_network_containers(const char *json, size_t len,
 }
 
 bool engine_network_containers(const struct engine *e, const struct engine_network *nets, size_t n,
-                               void (*fn)(const char *id, const char *name, void *ctx), void *ctx) {
+                               void (*fn)(const char *id, const char *name, void *ctx), void *ctx,
+                               bool *swarm) {
   if (n == 0)
     return true;
   struct http_request *reqs = xcalloc(n, sizeof *reqs);
@@ -695,7 +765,8 @@ bool engine_network_containers(const struct engine *e, const struct engine_netwo
         log_error("cannot ask the Engine API about network %s: %s", nets[i].name, r->err);
       ok = false;
     } else if (r->response.status == 200) {
-      why = engine_parse_network_containers(r->response.body, r->response.body_len, fn, ctx);
+      why = engine_parse_network_containers(r->response.body, r->response.body_len, fn, ctx,
+                                            swarm ? &swarm[i] : NULL);
     } else if (r->response.status != 404) {
       why = "it refused";
     }
@@ -709,4 +780,67 @@ bool engine_network_containers(const struct engine *e, const struct engine_netwo
   free(paths);
   free(reqs);
   return ok;
+}
+
+/* The aliases on network NET (ID or name) in a GET /services/NAME reply. */
+static void service_aliases(const char *json, size_t len, const struct engine_network *net,
+                            void (*fn)(const char *name, void *ctx), void *ctx) {
+  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+  json_t *nets =
+      json_object_get(json_object_get(json_object_get(root, "Spec"), "TaskTemplate"), "Networks");
+  size_t i, k;
+  json_t *n, *alias;
+  json_array_foreach(nets, i, n) {
+    const char *target = json_string_value(json_object_get(n, "Target"));
+    if (!target || (strcmp(target, net->id) && strcmp(target, net->name)))
+      continue;
+    json_array_foreach(json_object_get(n, "Aliases"), k, alias) {
+      char a[128];
+      copy_exact(a, sizeof a, alias);
+      if (engine_target_valid(a))
+        fn(a, ctx);
+    }
+  }
+  json_decref(root);
+}
+
+bool engine_network_services(const struct engine *e, const struct engine_network *net,
+                             void (*fn)(const char *name, void *ctx), void *ctx) {
+  char path[128];
+  int status;
+  snprintf(path, sizeof path, "/networks/%.64s?verbose=true", net->id);
+  json_t *root = engine_get_json(e, path, &status);
+  if (!root)
+    return status != 0; /* gone (404) meanwhile: none; a failure said why */
+  json_t *services = json_object_get(root, "Services");
+  size_t n = json_is_object(services) ? json_object_size(services) : 0, k = 0;
+  char(*names)[128] = xcalloc(n ? n : 1, sizeof *names);
+  const char *key;
+  json_t *v;
+  json_object_foreach(services, key, v) {
+    if (k < n && strlen(key) < sizeof names[0] && engine_target_valid(key)) {
+      strcpy(names[k], key);
+      fn(names[k++], ctx);
+    }
+  }
+  json_decref(root);
+  /* Their aliases, from a manager; a worker answers 503, and its own tasks'
+   * aliases come from their inspect replies anyway. */
+  struct http_request *reqs = xcalloc(k ? k : 1, sizeof *reqs);
+  char(*paths)[160] = xcalloc(k ? k : 1, sizeof *paths);
+  for (size_t i = 0; i < k; i++) {
+    snprintf(paths[i], sizeof paths[i], "/services/%s", names[i]);
+    reqs[i].path = paths[i];
+  }
+  if (k)
+    http_unix_get_many(e->connect_path, reqs, k, INSPECT_IN_FLIGHT, e->timeout_ms, NULL, NULL);
+  for (size_t i = 0; i < k; i++) {
+    if (reqs[i].result == HTTP_OK && reqs[i].response.status == 200)
+      service_aliases(reqs[i].response.body, reqs[i].response.body_len, net, fn, ctx);
+    http_response_free(&reqs[i].response);
+  }
+  free(reqs);
+  free(paths);
+  free(names);
+  return true;
 }

@@ -9,6 +9,8 @@
 
 #include "http.h"
 
+typedef struct json_t json_t;
+
 struct engine {
   char socket_path[108];  /* as named, for messages */
   char connect_path[108]; /* what connect() is given: socket_path, or the
@@ -64,6 +66,15 @@ struct compose_labels {
   char working_dir[4096];
 };
 
+/* What Docker Swarm's labels say of a task's container; empty strings when
+ * it has none. */
+struct swarm_labels {
+  char service[128]; /* com.docker.swarm.service.name: "st_web" */
+  char stack[128];   /* com.docker.stack.namespace: "st" */
+  long slot;         /* from com.docker.swarm.task.name "st_web.SLOT.ID";
+                        COMPOSE_NUMBER_NONE for a global service's task */
+};
+
 #define ENGINE_NETWORKS_MAX 64
 
 struct engine_network {
@@ -78,6 +89,7 @@ struct container_state {
   char name[128];  /* without Docker's leading '/' (sanitized) */
   char id[65];
   struct compose_labels compose;
+  struct swarm_labels swarm;
   struct engine_network networks[ENGINE_NETWORKS_MAX];
   size_t nnetworks;
 };
@@ -88,6 +100,7 @@ struct container_summary {
   char name[128]; /* the first name engine_target_valid() accepts */
   bool running;
   struct compose_labels compose;
+  struct swarm_labels swarm;
 };
 
 enum engine_result {
@@ -97,6 +110,11 @@ enum engine_result {
 };
 
 typedef void (*container_fn)(const struct container_summary *c, void *ctx);
+
+/* GET PATH, parsed as JSON: the body when the status is 200 (caller
+ * decrefs), else NULL with *STATUS set (0 when the request itself failed,
+ * after a message). */
+json_t *engine_get_json(const struct engine *e, const char *path, int *status);
 
 /* Parses a /containers/json reply: calls FN for each container with a valid
  * name. NULL on success, else what is wrong. */
@@ -131,14 +149,25 @@ bool engine_inspect_many(const struct engine *e, const char *const *ids, size_t 
                          void (*fn)(size_t i, const char *json, size_t len, void *ctx), void *ctx);
 
 /* Parses a GET /networks/ID reply: calls FN with the ID and name of each
- * container attached to it (running ones have endpoints). NULL on success,
- * else what is wrong. */
+ * container attached to it (running ones have endpoints); *SWARM (when not
+ * NULL) says whether its scope is "swarm". NULL on success, else what is
+ * wrong. */
 const char *engine_parse_network_containers(const char *json, size_t len,
                                             void (*fn)(const char *id, const char *name, void *ctx),
-                                            void *ctx);
+                                            void *ctx, bool *swarm);
 
 /* The containers attached to each of the networks NETS (N of them), asked
- * several at a time. A network gone meanwhile (404) has none. False, with a
- * message, when the engine fails. */
+ * several at a time. A network gone meanwhile (404) has none. SWARM (N
+ * entries, or NULL) gets which are swarm-scoped. False, with a message,
+ * when the engine fails. */
 bool engine_network_containers(const struct engine *e, const struct engine_network *nets, size_t n,
-                               void (*fn)(const char *id, const char *name, void *ctx), void *ctx);
+                               void (*fn)(const char *id, const char *name, void *ctx), void *ctx,
+                               bool *swarm);
+
+/* A swarm-scoped network NET across the cluster: GET /networks/ID?verbose
+ * lists every service attached, whichever node runs its tasks; FN gets each
+ * service's name and, where this engine is a manager (GET /services/NAME),
+ * its aliases on NET. Task names and IDs are never given. False, with a
+ * message, when the engine fails. */
+bool engine_network_services(const struct engine *e, const struct engine_network *net,
+                             void (*fn)(const char *name, void *ctx), void *ctx);

@@ -45,11 +45,12 @@ static void usage(FILE *f) {
         "127: not found).\n"
         "\n"
         "Target:\n"
-        "  CONTAINER                 Docker or Podman container name or ID, or a\n"
-        "                            Compose service (its lowest-numbered replica)\n"
-        "  -P, --project NAME        the Compose project of a service CONTAINER;\n"
-        "                            default $COMPOSE_PROJECT_NAME, else the project\n"
-        "                            of the current directory\n"
+        "  CONTAINER                 Docker or Podman container name or ID, a Swarm\n"
+        "                            service (this node's task with the lowest slot),\n"
+        "                            or a Compose service (its lowest-numbered replica)\n"
+        "  -P, --project NAME        the Compose project or Swarm stack of a service\n"
+        "                            CONTAINER; default $COMPOSE_PROJECT_NAME, else the\n"
+        "                            project of the current directory\n"
         "  -H, --docker-host ADDR    Engine API socket (unix:///path); default\n"
         "                            $DOCKER_HOST, the docker context's endpoint,\n"
         "                            rootless sockets in $XDG_RUNTIME_DIR (non-root),\n"
@@ -380,10 +381,21 @@ static void print_target(const struct container_summary *c, void *ctx) {
   if (c->compose.service[0] && !c->compose.oneoff)
     name_list_add(&l->services, c->compose.service, strlen(c->compose.service), "the Engine API",
                   0);
+  /* A Swarm task's service, by its full name (st_web) and, in a stack, by
+   * its short one (web). */
+  const struct swarm_labels *sw = &c->swarm;
+  size_t sl = strlen(sw->stack);
+  if (sw->service[0]) {
+    name_list_add(&l->services, sw->service, strlen(sw->service), "the Engine API", 0);
+    if (sl && !strncmp(sw->service, sw->stack, sl) && sw->service[sl] == '_')
+      name_list_add(&l->services, sw->service + sl + 1, strlen(sw->service + sl + 1),
+                    "the Engine API", 0);
+  }
 }
 
-/* The running containers' names, then the Compose services that are not
- * also a container's name: completion offers web as well as huginn_web_1. */
+/* The running containers' names, then the Compose and Swarm services that
+ * are not also a container's name: completion offers web as well as
+ * huginn_web_1 or st_web.1.ID. */
 static int list_targets(const struct options *o) {
   _cleanup_engine_ struct engine e = ENGINE_INIT;
   if (!engine_init(&e, o->pass.docker_host, ENGINE_TIMEOUT_MS))

@@ -11,6 +11,7 @@
 #include "discover.h"
 #include "engine.h"
 #include "resolver_child.h"
+#include "swarm.h"
 #include "route.h"
 #include "target.h"
 
@@ -31,15 +32,20 @@ struct results {
 static inline void results_freep(struct results *r) { name_results_free(r->r, r->n); }
 #define _cleanup_results_ __attribute__((cleanup(results_freep)))
 
-/* Finds a container by exact name or ID, else as a Compose service. */
+/* Finds a container by exact name or ID, else as a Swarm service (this
+ * node's task), else as a Compose service. */
 static int find_container(const struct pass_config *cfg, const struct engine *e,
                           struct container_state *st) {
   enum engine_result r = engine_inspect_container(e, cfg->container, st);
   if (r == ENGINE_NOT_FOUND)
-    r = compose_find_service(e, cfg->container, cfg->project, st);
+    r = swarm_find_service(e, cfg->container, cfg->project, st);
   if (r == ENGINE_NOT_FOUND)
-    log_error("no such container or Compose service: %s (asked %s)", cfg->container,
+    r = compose_find_service(e, cfg->container, cfg->project, st);
+  if (r == ENGINE_NOT_FOUND) {
+    log_error("no such container, Swarm service or Compose service: %s (asked %s)", cfg->container,
               e->socket_path);
+    swarm_hint_worker(e);
+  }
   if (r != ENGINE_FOUND)
     return EXIT_TARGET;
   if (!st->running) {

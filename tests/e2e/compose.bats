@@ -119,7 +119,7 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   assert_status 0
   run_split "$HOSTALIAS" nosuchthing postgres
   assert_status 3
-  assert_contains "$stderr" "no such container or Compose service: nosuchthing"
+  assert_contains "$stderr" "no such container, Swarm service or Compose service: nosuchthing"
 }
 
 @test "--list-targets lists Compose services beside container names" {

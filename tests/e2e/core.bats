@@ -206,7 +206,7 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
 @test "target errors: no such container, not running, bad socket; exit 3" {
   run_split "$HOSTALIAS" nosuchcontainer postgres
   assert_status 3
-  assert_contains "$stderr" "no such container or Compose service: nosuchcontainer"
+  assert_contains "$stderr" "no such container, Swarm service or Compose service: nosuchcontainer"
   run_split "$HOSTALIAS" stopped postgres
   assert_status 3
   assert_contains "$stderr" "container stopped is not running (exited)"

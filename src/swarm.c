@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: MIT */
+#include "swarm.h"
+
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+bool swarm_name_matches(const struct swarm_labels *l, const char *name, const char *project) {
+  if (!l->service[0])
+    return false;
+  size_t sl = strlen(l->stack);
+  /* A stack service is STACK_NAME; its short name is NAME. */
+  bool short_match = sl && !strncmp(l->service, l->stack, sl) && l->service[sl] == '_' &&
+                     !strcmp(l->service + sl + 1, name);
+  if (project)
+    return !strcmp(l->stack, project) && (short_match || !strcmp(l->service, name));
+  return short_match || !strcmp(l->service, name);
+}
+
+struct tasks {
+  const char *name, *project;
+  struct container_summary *list;
+  size_t n, cap;
+};
+
+static void collect(const struct container_summary *c, void *ctx) {
+  struct tasks *ts = ctx;
+  if (!c->running || !c->id[0] || !swarm_name_matches(&c->swarm, ts->name, ts->project))
+    return;
+  if (ts->n == ts->cap) {
+    ts->cap = ts->cap ? ts->cap * 2 : 8;
+    ts->list = xreallocarray(ts->list, ts->cap, sizeof *ts->list);
+  }
+  ts->list[ts->n++] = *c;
+}
+
+/* The service a manager knows by NAME (and PROJECT), into SERVICE; false
+ * when there is none, or this engine is no manager. */
+static bool manager_service(const struct engine *e, const char *name, const char *project,
+                            char *service, size_t size) {
+  int status;
+  json_t *list = engine_get_json(e, "/services", &status);
+  size_t i, found = 0;
+  json_t *svc;
+  json_array_foreach(list, i, svc) {
+    json_t *spec = json_object_get(svc, "Spec");
+    const char *n = json_string_value(json_object_get(spec, "Name"));
+    const char *ns = json_string_value(
+        json_object_get(json_object_get(spec, "Labels"), "com.docker.stack.namespace"));
+    struct swarm_labels l = {0};
+    if (!n || strlen(n) >= sizeof l.service || (ns && strlen(ns) >= sizeof l.stack))
+      continue;
+    strcpy(l.service, n);
+    strcpy(l.stack, ns ? ns : "");
+    if (engine_target_valid(l.service) && swarm_name_matches(&l, name, project) && !found++)
+      snprintf(service, size, "%s", l.service);
+  }
+  json_decref(list);
+  return found == 1;
+}
+
+/* The nodes a manager says run SERVICE's tasks, into OUT ("node ID vm
+ * (10.77.0.2)"); false when it names none. */
+static bool task_nodes(const struct engine *e, const char *service, char *out, size_t size) {
+  char path[512];
+  int status;
+  out[0] = '\0';
+  snprintf(
+      path, sizeof path,
+      "/tasks?filters=%%7B%%22service%%22%%3A%%5B%%22%s%%22%%5D%%2C%%22desired-state%%22%%3A%%5B"
+      "%%22running%%22%%5D%%7D",
+      service);
+  json_t *tasks = engine_get_json(e, path, &status);
+  size_t i, o = 0;
+  json_t *t;
+  json_array_foreach(tasks, i, t) {
+    char node[80] = "", host[4 * 60 + 4] = "?", addr[4 * 40 + 4] = "?";
+    const char *id = json_string_value(json_object_get(t, "NodeID"));
+    if (!id || strlen(id) >= sizeof node || !engine_target_valid(id))
+      continue;
+    strcpy(node, id);
+    snprintf(path, sizeof path, "/nodes/%s", node);
+    json_t *n = engine_get_json(e, path, &status);
+    const char *h =
+        json_string_value(json_object_get(json_object_get(n, "Description"), "Hostname"));
+    const char *a = json_string_value(json_object_get(json_object_get(n, "Status"), "Addr"));
+    if (h)
+      escape_for_message(host, h, strlen(h), 60);
+    if (a)
+      escape_for_message(addr, a, strlen(a), 40);
+    json_decref(n);
+    if (o < size)
+      o += (size_t)snprintf(out + o, size - o, "%snode %.12s %s (%s)", o ? ", " : "", node, host,
+                            addr);
+  }
+  json_decref(tasks);
+  return o > 0;
+}
+
+enum engine_result swarm_find_service(const struct engine *e, const char *name, const char *project,
+                                      struct container_state *out) {
+  struct tasks ts = {.name = name, .project = project};
+  if (!engine_list_containers(e, "{\"label\":[\"com.docker.swarm.service.name\"]}", collect, &ts)) {
+    free(ts.list);
+    return ENGINE_ERROR;
+  }
+  if (ts.n == 0) {
+    free(ts.list);
+    /* A service this node runs no task of: a manager knows where they are.
+     * (A worker answers 503 here; swarm_hint_worker says so, later.) */
+    char service[128], nodes[1024];
+    if (!manager_service(e, name, project, service, sizeof service))
+      return ENGINE_NOT_FOUND;
+    if (task_nodes(e, service, nodes, sizeof nodes))
+      log_error("%s: a Swarm service with no task on this node; its tasks run on %s: run "
+                "hostalias there",
+                service, nodes);
+    else
+      log_error("%s: a Swarm service with no running task", service);
+    return ENGINE_ERROR;
+  }
+  /* With no stack chosen, every match must be one service. */
+  const struct container_summary *pick = NULL;
+  bool several = false;
+  for (size_t i = 0; i < ts.n; i++) {
+    const struct container_summary *c = &ts.list[i];
+    if (pick && strcmp(c->swarm.service, pick->swarm.service) != 0)
+      several = true;
+    if (!pick || c->swarm.slot < pick->swarm.slot ||
+        (c->swarm.slot == pick->swarm.slot && strcmp(c->name, pick->name) < 0))
+      pick = c;
+  }
+  enum engine_result result = ENGINE_ERROR;
+  if (several) {
+    log_error("%s is a Swarm service of several stacks here; choose one:", name);
+    for (size_t i = 0; i < ts.n; i++)
+      log_error("  %s (%s)", ts.list[i].swarm.service, ts.list[i].name);
+    log_error("hint: --project STACK (-P), or the full service name STACK_%s", name);
+  } else {
+    size_t local = 0;
+    for (size_t i = 0; i < ts.n; i++)
+      local += !strcmp(ts.list[i].swarm.service, pick->swarm.service);
+    char slot[32] = "a global service's task";
+    if (pick->swarm.slot != COMPOSE_NUMBER_NONE)
+      snprintf(slot, sizeof slot, "slot %ld", pick->swarm.slot);
+    log_info("%s: Swarm service %s%s%s; task %s on this node, %s of %zu here (the lowest slot)",
+             name, pick->swarm.service, pick->swarm.stack[0] ? " of stack " : "", pick->swarm.stack,
+             pick->name, slot, local);
+    result = engine_inspect_container(e, pick->id, out);
+    if (result == ENGINE_NOT_FOUND) {
+      log_error("task %s (service %s) went away while hostalias looked it up", pick->name,
+                pick->swarm.service);
+      result = ENGINE_ERROR;
+    }
+  }
+  free(ts.list);
+  return result;
+}
+
+void swarm_hint_worker(const struct engine *e) {
+  int status;
+  json_t *info = engine_get_json(e, "/info", &status);
+  json_t *sw = json_object_get(info, "Swarm");
+  const char *state = json_string_value(json_object_get(sw, "LocalNodeState"));
+  if (state && !strcmp(state, "active") && json_is_false(json_object_get(sw, "ControlAvailable")))
+    log_error("hint: this engine is a Swarm worker: if that is a Swarm service with no task "
+              "here, only a manager knows where its tasks run (ask one with -H)");
+  json_decref(info);
+}

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: MIT */
+/* A Docker Swarm service (or stack service) as the target: this node's
+ * running task with the lowest slot. */
+#pragma once
+
+#include "engine.h"
+
+/* Finds the task of service NAME on this node: a container whose
+ * com.docker.swarm.service.name is NAME, or STACK_NAME for a stack (the
+ * stack is PROJECT when given, else the only one that has such a service).
+ * ENGINE_NOT_FOUND when this node runs no task of that name; when a manager
+ * knows the service, that is said with the nodes that run its tasks, and
+ * ENGINE_ERROR returned. OUT is the chosen task's container. */
+enum engine_result swarm_find_service(const struct engine *e, const char *name, const char *project,
+                                      struct container_state *out);
+
+/* After every lookup failed: when this engine is a Swarm worker, say that
+ * only a manager knows the services. */
+void swarm_hint_worker(const struct engine *e);
+
+/* Whether the service of a task with labels L is what NAME names under
+ * PROJECT (exposed for the tests). */
+bool swarm_name_matches(const struct swarm_labels *l, const char *name, const char *project);

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# Docker Swarm on a real two-node swarm (lib/swarm.bash): a stack deployed
+# from a compose v3 file with docker stack deploy: web on node A (the
+# manager), db (endpoint_mode dnsrr, so it carries traffic here: no IPVS)
+# with the extra alias "database", and api, on node B (a worker), all on an
+# attachable overlay network.
+
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+load lib/common
+load lib/swarm
+
+setup_file() {
+  local p
+  [ "$(id -u)" = 0 ] || { ha_unready "needs root (two dockerd in network namespaces)"; return 0; }
+  for p in dockerd docker dnsmasq ip nsenter busybox python3; do
+    command -v "$p" >/dev/null || { ha_unready "needs $p (scripts/install-deps installs it)"; return 0; }
+  done
+  swarm_start || { ha_unready "the two-node swarm did not start"; return 0; }
+  cat >"$SW_STATE/stack.yml" <<'YAML'
+version: "3.8"
+services:
+  web:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks: [backend]
+    deploy:
+      placement: {constraints: ["node.labels.ha == a"]}
+  db:
+    image: hostalias-test/busybox:1
+    command: httpd -f -p 5432 -h /tmp
+    networks:
+      backend:
+        aliases: [database]
+    deploy:
+      endpoint_mode: dnsrr
+      placement: {constraints: ["node.labels.ha == b"]}
+  api:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks: [backend]
+    deploy:
+      placement: {constraints: ["node.labels.ha == b"]}
+networks:
+  backend:
+    driver: overlay
+    attachable: true
+YAML
+  if ! swa stack deploy -c "$SW_STATE/stack.yml" st >/dev/null 2>&1 ||
+    ! swarm_wait_running st_web st_db st_api; then
+    ha_unready "docker stack deploy did not bring the stack up"
+  fi
+}
+
+teardown_file() {
+  swarm_stop
+}
+
+setup() {
+  ha_skip_if_unready
+}
+
+# The address of task container $2 on node $1, on the stack's network.
+task_ip() {
+  docker -H "unix://$SW_STATE/$1.sock" inspect \
+    -f '{{(index .NetworkSettings.Networks "st_backend").IPAddress}}' "$2"
+}
+vip() { swa service inspect -f '{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}' "$1" | cut -d/ -f1; }
+
+@test "a Swarm service as the target, by service, by stack service and with --project; -v says which task" {
+  local db api
+  db=$(task_ip b "$(swarm_task b st_db)")
+  api=$(vip st_api)
+  [ -n "$db" ] && [ -n "$api" ]
+  local want="db $db.traefik.me
+api $api.traefik.me"
+  run_split "$HOSTALIAS" -v -H "$SW_A" web db api
+  assert_status 0
+  assert_eq "$(grep -v '^hostalias' <<<"$output")" "$want"
+  assert_contains "$stderr" "web: Swarm service st_web of stack st; task $(swarm_task a st_web) on this node, slot 1"
+  run_split "$HOSTALIAS" -H "$SW_A" st_web db api
+  assert_eq "$output" "$want"
+  run_split "$HOSTALIAS" -H "$SW_A" -P st web db api
+  assert_eq "$output" "$want"
+  # The overlay's addresses: the host cannot reach them, and it is said.
+  assert_contains "$stderr" "names point at addresses this host cannot reach"
+  # Completion offers the services.
+  run_split "$HOSTALIAS" -H "$SW_A" --list-targets
+  assert_contains "$output" "st_web"
+  grep -qx web <<<"$output"
+}
+
+@test "a service with no task on this node: exit 3, the manager names the node; a worker says only a manager knows" {
+  run_split "$HOSTALIAS" -H "$SW_A" db a
+  assert_status 3
+  assert_contains "$stderr" "st_db: a Swarm service with no task on this node; its tasks run on node"
+  assert_contains "$stderr" "(10.77.0.2)"
+  run_split "$HOSTALIAS" -H "$SW_B" web a
+  assert_status 3
+  assert_contains "$stderr" "this engine is a Swarm worker"
+  # The worker's own task is found there.
+  run_split "$HOSTALIAS" -H "$SW_B" db web
+  assert_status 0
+  assert_eq "$output" "web $(vip st_web).traefik.me"
+}
+
+@test "--all across the cluster: every service on the overlay with its aliases, on the manager and on a worker" {
+  local db api web
+  db=$(task_ip b "$(swarm_task b st_db)")
+  api=$(vip st_api)
+  web=$(vip st_web)
+  run_split "$HOSTALIAS" -q -H "$SW_A" --all web
+  assert_status 0
+  assert_eq "$output" "api $api.traefik.me
+database $db.traefik.me
+db $db.traefik.me
+st_api $api.traefik.me
+st_db $db.traefik.me
+st_web $web.traefik.me
+web $web.traefik.me"
+  # Never task names or IDs.
+  [[ "$output" != *st_web.1* ]]
+  # A worker knows the services from the network, not their extra aliases.
+  run_split "$HOSTALIAS" -q -H "$SW_B" --all db
+  assert_status 0
+  assert_contains "$output" "web $web.traefik.me"
+  assert_contains "$output" "st_api $api.traefik.me"
+  assert_contains "$output" "db $db.traefik.me"
+}
+
+@test "web -- COMMAND on node A: db on node B resolves, and a TCP connection reaches it" {
+  local db
+  db=$(task_ip b "$(swarm_task b st_db)")
+  run_split "$HOSTALIAS" -H "$SW_A" web -- getent hosts db database
+  assert_status 0
+  assert_eq "$(awk '{print $1}' <<<"$output" | sort -u)" "$db"
+  run_split "$HOSTALIAS" -H "$SW_A" web -- python3 -c '
+import socket
+socket.create_connection(("db", 5432), 3).close()
+print("connected")'
+  assert_status 0
+  assert_eq "$output" "connected"
+}
