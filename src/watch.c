@@ -61,6 +61,7 @@ struct watch {
   int64_t reconnect_at; /* when to try again, while not connected */
   int backoff_ms;
   int64_t first_event, due; /* a pass is due at DUE (0: none pending) */
+  int64_t last_event;       /* when the last event that mattered came */
   unsigned pending;         /* events since the last pass */
   int64_t next_interval;    /* 0: no interval */
   int64_t interval_ms;
@@ -102,10 +103,15 @@ static void on_event(json_t *ev, void *ctx) {
   if (!watch_event_matters(ev, w->last.network_ids, w->target_gone ? 0 : w->last.nnetworks))
     return;
   int64_t now = now_ms();
+  /* The first event after a quiet moment gets a pass at once: a single
+   * change (a container recreated) reaches FILE in milliseconds. The rest of
+   * a burst is coalesced into one pass after the next quiet moment. */
+  bool leading = w->pending == 0 && now - w->last_event >= WATCH_QUIET_MS;
+  w->last_event = now;
   if (w->pending++ == 0)
     w->first_event = now;
   int64_t quiet = now + WATCH_QUIET_MS, latest = w->first_event + WATCH_MAX_DELAY_MS;
-  w->due = quiet < latest ? quiet : latest;
+  w->due = leading ? now : quiet < latest ? quiet : latest;
 }
 
 static void disconnect(struct watch *w, const char *why) {

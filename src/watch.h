@@ -10,8 +10,10 @@
 #include "names.h"
 #include "pass.h"
 
-/* Events in a burst wait for a quiet moment, but never longer than this
- * after the first of them: a steady stream still gets passes. */
+/* The first event after a quiet moment of WATCH_QUIET_MS gets a pass at
+ * once; the rest of a burst waits for the next quiet moment, but never
+ * longer than WATCH_MAX_DELAY_MS after the first of them: a steady stream
+ * still gets passes. */
 #define WATCH_QUIET_MS 500
 #define WATCH_MAX_DELAY_MS 3000
 #define WATCH_DEFAULT_INTERVAL_S 300
