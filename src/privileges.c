@@ -166,14 +166,21 @@ static bool write_proc_self(const char *file, const char *text) {
   return true;
 }
 
-static bool drop_all_capabilities(void) {
+/* Empties the capability bounding set. STRICT: every failure but "no such
+ * capability" (EINVAL) is one; else only while root, who holds
+ * CAP_SETPCAP. */
+static bool drop_bounding_set(bool strict) {
   int last = last_cap();
   for (int cap = 0; cap <= last; cap++)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) {
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && strict) {
       log_error_errno("cannot drop capability %d from the bounding set", cap);
       return false;
     }
-  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  return true;
+}
+
+/* Clears the effective, permitted and inheritable sets. */
+static bool clear_capabilities(void) {
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);
@@ -181,6 +188,15 @@ static bool drop_all_capabilities(void) {
     log_error_errno("cannot clear capabilities");
     return false;
   }
+  return true;
+}
+
+static bool drop_all_capabilities(void) {
+  if (!drop_bounding_set(true))
+    return false;
+  (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  if (!clear_capabilities())
+    return false;
   if (!no_capabilities_left()) {
     log_error("capabilities are still held after dropping them");
     return false;
@@ -234,12 +250,8 @@ static int last_cap(void) {
 bool drop_privileges(bool in_user_ns) {
   bool root = geteuid() == 0;
   /* The bounding set needs CAP_SETPCAP, which goes with the uid change. */
-  int last = last_cap();
-  for (int cap = 0; cap <= last; cap++)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && root) {
-      log_error_errno("cannot drop capability %d from the bounding set", cap);
-      return false;
-    }
+  if (!drop_bounding_set(root))
+    return false;
   (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
   if (root) {
     /* In a rootless container's user namespace, only mapped ids exist (65534
@@ -252,13 +264,8 @@ bool drop_privileges(bool in_user_ns) {
       return false;
     }
   }
-  struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-  struct __user_cap_data_struct data[2];
-  memset(data, 0, sizeof data);
-  if (syscall(SYS_capset, &hdr, data) < 0) {
-    log_error_errno("cannot clear capabilities");
+  if (!clear_capabilities())
     return false;
-  }
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
     log_error_errno("cannot set no_new_privs");
     return false;

@@ -75,21 +75,30 @@ static bool nl_send(int fd, const void *msg, size_t len) {
   return sent == (ssize_t)len;
 }
 
+/* One datagram of the kernel's into BUF, waiting at most ROUTE_TIMEOUT_MS
+ * for it: its length, or 0 or -1 when none came. */
+static ssize_t nl_recv(int fd, char *buf, size_t size) {
+  for (;;) {
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    int r = poll(&p, 1, ROUTE_TIMEOUT_MS);
+    if (r < 0 && errno == EINTR)
+      continue;
+    if (r <= 0)
+      return -1;
+    ssize_t n = recv(fd, buf, size, 0);
+    if (n < 0 && errno == EINTR)
+      continue;
+    return n;
+  }
+}
+
 /* Reads the replies to sequence numbers [FIRST, FIRST + COUNT) into OUT
  * (indexed from FIRST); false on a socket error or when they do not come. */
 static bool read_replies(int fd, uint32_t first, size_t count, enum route_reach *out) {
   size_t got = 0;
   _Alignas(struct nlmsghdr) char buf[16384];
   while (got < count) {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r = poll(&p, 1, ROUTE_TIMEOUT_MS);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return false;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = nl_recv(fd, buf, sizeof buf);
     if (n <= 0)
       return false;
     size_t len = (size_t)n;
@@ -229,15 +238,7 @@ static bool dump(int fd, uint16_t type, struct table_dump *d) {
     return false;
   _Alignas(struct nlmsghdr) char buf[32768];
   for (int rounds = 0; rounds < 100000; rounds++) {
-    struct pollfd p = {.fd = fd, .events = POLLIN};
-    int r = poll(&p, 1, ROUTE_TIMEOUT_MS);
-    if (r < 0 && errno == EINTR)
-      continue;
-    if (r <= 0)
-      return false;
-    ssize_t n = recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR)
-      continue;
+    ssize_t n = nl_recv(fd, buf, sizeof buf);
     if (n <= 0)
       return false;
     size_t len = (size_t)n;
