@@ -41,11 +41,9 @@ static int find_container(const struct pass_config *cfg, const struct engine *e,
     r = swarm_find_service(e, cfg->container, cfg->project, st);
   if (r == ENGINE_NOT_FOUND)
     r = compose_find_service(e, cfg->container, cfg->project, st);
-  if (r == ENGINE_NOT_FOUND) {
+  if (r == ENGINE_NOT_FOUND && !swarm_explain_missing(e, cfg->container, cfg->project))
     log_error("no such container, Swarm service or Compose service: %s (asked %s)", cfg->container,
               e->socket_path);
-    swarm_hint_worker(e);
-  }
   if (r != ENGINE_FOUND)
     return EXIT_TARGET;
   if (!st->running) {

@@ -108,18 +108,7 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
   }
   if (ts.n == 0) {
     free(ts.list);
-    /* A service this node runs no task of: a manager knows where they are.
-     * (A worker answers 503 here; swarm_hint_worker says so, later.) */
-    char service[128], nodes[1024];
-    if (!manager_service(e, name, project, service, sizeof service))
-      return ENGINE_NOT_FOUND;
-    if (task_nodes(e, service, nodes, sizeof nodes))
-      log_error("%s: a Swarm service with no task on this node; its tasks run on %s: run "
-                "hostalias there",
-                service, nodes);
-    else
-      log_error("%s: a Swarm service with no running task", service);
-    return ENGINE_ERROR;
+    return ENGINE_NOT_FOUND;
   }
   /* With no stack chosen, every match must be one service. */
   const struct container_summary *pick = NULL;
@@ -159,13 +148,30 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
   return result;
 }
 
-void swarm_hint_worker(const struct engine *e) {
+bool swarm_explain_missing(const struct engine *e, const char *name, const char *project) {
+  /* A service this node runs no task of: a manager knows where they are. */
+  char service[128], nodes[1024];
+  if (manager_service(e, name, project, service, sizeof service)) {
+    if (task_nodes(e, service, nodes, sizeof nodes))
+      log_error("%s: a Swarm service with no task on this node; its tasks run on %s: run "
+                "hostalias there",
+                service, nodes);
+    else
+      log_error("%s: a Swarm service with no running task", service);
+    return true;
+  }
+  /* A worker answers 503 to GET /services: say that only a manager knows. */
   int status;
   json_t *info = engine_get_json(e, "/info", &status);
   json_t *sw = json_object_get(info, "Swarm");
   const char *state = json_string_value(json_object_get(sw, "LocalNodeState"));
-  if (state && !strcmp(state, "active") && json_is_false(json_object_get(sw, "ControlAvailable")))
+  bool worker =
+      state && !strcmp(state, "active") && json_is_false(json_object_get(sw, "ControlAvailable"));
+  json_decref(info);
+  if (worker) {
+    log_error("no such container, Swarm service or Compose service here: %s", name);
     log_error("hint: this engine is a Swarm worker: if that is a Swarm service with no task "
               "here, only a manager knows where its tasks run (ask one with -H)");
-  json_decref(info);
+  }
+  return worker;
 }

@@ -8,15 +8,17 @@
 /* Finds the task of service NAME on this node: a container whose
  * com.docker.swarm.service.name is NAME, or STACK_NAME for a stack (the
  * stack is PROJECT when given, else the only one that has such a service).
- * ENGINE_NOT_FOUND when this node runs no task of that name; when a manager
- * knows the service, that is said with the nodes that run its tasks, and
- * ENGINE_ERROR returned. OUT is the chosen task's container. */
+ * ENGINE_NOT_FOUND (no message) when this node runs no task of that name;
+ * ENGINE_ERROR after a message. OUT is the chosen task's container. */
 enum engine_result swarm_find_service(const struct engine *e, const char *name, const char *project,
                                       struct container_state *out);
 
-/* After every lookup failed: when this engine is a Swarm worker, say that
- * only a manager knows the services. */
-void swarm_hint_worker(const struct engine *e);
+/* After every lookup failed: when a manager knows service NAME, says which
+ * nodes run its tasks; when this engine is a Swarm worker, says that only a
+ * manager knows. True when it said something (the target error is then
+ * given), false when NAME is nothing Swarm knows of. Asked only then, so a
+ * Compose target costs no Swarm requests but one container list. */
+bool swarm_explain_missing(const struct engine *e, const char *name, const char *project);
 
 /* Whether the service of a task with labels L is what NAME names under
  * PROJECT (exposed for the tests). */
