@@ -10,8 +10,9 @@
 #include "names.h"
 #include "pass.h"
 
-/* The first event after a quiet moment of WATCH_QUIET_MS gets a pass at
- * once; the rest of a burst waits for the next quiet moment, but never
+/* A container start after a quiet moment of WATCH_QUIET_MS gets a pass at
+ * once; other events, and the rest of a burst, wait for the next quiet
+ * moment, but never
  * longer than WATCH_MAX_DELAY_MS after the first of them: a steady stream
  * still gets passes. */
 #define WATCH_QUIET_MS 500

@@ -65,11 +65,11 @@ passes() { grep -c 'watch: pass' "$LOG"; }
     sleep 1000000 >/dev/null
   wait_for "pg at its new address" has_line "pg 10.70.0.60.traefik.me"
   # One line (the move) when both events fall into one pass; else the
-  # removal (a pass at the first event) and the return.
+  # removal and the return.
   wait_for "the change line" grep -qE "w.alias: pg 10.70.0.50 -> 10.70.0.60|w.alias: .*pg added \(10.70.0.60\)" "$LOG"
 }
 
-@test "a single change reaches FILE at once: a pass on the first event, not after a quiet window" {
+@test "a container started reaches FILE at once: a pass on its start event, not after a quiet window" {
   watch --all wweb </dev/null
   local t0 t times=()
   for i in 1 2 3 4 5; do
