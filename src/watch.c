@@ -103,7 +103,8 @@ static void on_event(json_t *ev, void *ctx) {
   if (!watch_event_matters(ev, w->last.network_ids, w->target_gone ? 0 : w->last.nnetworks))
     return;
   int64_t now = now_ms();
-  /* A container that starts after a quiet moment gets a pass at once: it
+  /* A container that starts (or joins a network of the target's: docker
+   * run says that first) after a quiet moment gets a pass at once: it
    * reaches FILE in milliseconds. Anything else, and the rest of a burst,
    * is coalesced into one pass after the next quiet moment: a pass at a
    * "die" ran while the engine was still tearing the container down, and
@@ -111,8 +112,10 @@ static void on_event(json_t *ev, void *ctx) {
    * and the recreated container's new address came late). */
   const char *action = json_string_value(json_object_get(ev, "Action"));
   const char *type = json_string_value(json_object_get(ev, "Type"));
-  bool leading = w->pending == 0 && now - w->last_event >= WATCH_QUIET_MS && type && action &&
-                 !strcmp(type, "container") && !strcmp(action, "start");
+  bool arrival = type && action &&
+                 ((!strcmp(type, "container") && !strcmp(action, "start")) ||
+                  (!strcmp(type, "network") && !strcmp(action, "connect")));
+  bool leading = w->pending == 0 && now - w->last_event >= WATCH_QUIET_MS && arrival;
   w->last_event = now;
   if (w->pending++ == 0)
     w->first_event = now;
