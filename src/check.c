@@ -49,12 +49,17 @@ static void set_sockaddr(const struct addrinfo *ai, struct address *a) {
   }
 }
 
+/* What the child's requests live in, kept reachable to the end: glibc's
+ * threads may still hold a request that did not finish in time, so nothing
+ * is freed before _exit, and valgrind must not call that lost. */
+static struct gaicb *child_cbs, **child_list;
+
 /* In the child: every target (and the probe, last) through getaddrinfo_a,
  * within the deadline; one record each on FD. */
 static void resolve_all(char **names, const struct address *want, size_t n, int fd) {
-  struct gaicb *cbs = xcalloc(n, sizeof *cbs);
-  struct gaicb **list = xcalloc(n, sizeof *list);
-  struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
+  struct gaicb *cbs = child_cbs = xcalloc(n, sizeof *cbs);
+  struct gaicb **list = child_list = xcalloc(n, sizeof *list);
+  static struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
   for (size_t i = 0; i < n; i++) {
     cbs[i].ar_name = names[i];
     cbs[i].ar_request = &hints;
@@ -101,6 +106,7 @@ static void resolve_all(char **names, const struct address *want, size_t n, int 
     if (!write_all(fd, &r, sizeof r))
       _exit(EXIT_OUTPUT);
   }
+  free(reach);
   /* Results still pending belong to glibc's threads: exit without freeing. */
   _exit(0);
 }
