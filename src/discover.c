@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swarm.h"
 #include "util.h"
 
 struct discovery {
@@ -32,9 +33,9 @@ static void add_name(const char *name, void *ctx) {
 static void add_service(const char *name, void *ctx) {
   struct discovery *d = ctx;
   add_name(name, d);
-  size_t sl = strlen(d->stack);
-  if (sl && !strncmp(name, d->stack, sl) && name[sl] == '_' && name[sl + 1])
-    add_name(name + sl + 1, d);
+  const char *short_name = swarm_short_name(name, d->stack);
+  if (short_name)
+    add_name(short_name, d);
 }
 
 static int name_cmp(const void *a, const void *b) {

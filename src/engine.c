@@ -50,18 +50,7 @@ static bool set_path(struct engine *e, const char *addr, const char *what, bool 
  * (privileges.h), so root reads nothing for them that they could not. */
 static json_t *read_json_file(const char *path, bool *bad) {
   *bad = false;
-  int opened, e;
-  {
-    _cleanup_invoker_rights_ struct invoker_rights r;
-    if (!invoker_rights_begin(&r)) {
-      *bad = true;
-      return NULL;
-    }
-    opened = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-    e = errno;
-  }
-  _cleanup_fd_ int fd = opened;
-  errno = e;
+  _cleanup_fd_ int fd = invoker_open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
   if (fd < 0) {
     if (errno == ENOENT)
       return NULL;

@@ -20,6 +20,7 @@
 #include "check.h"
 #include "privileges.h"
 #include "run_command.h"
+#include "swarm.h"
 #include "watch.h"
 #include "util.h"
 
@@ -384,13 +385,11 @@ static void print_target(const struct container_summary *c, void *ctx) {
   /* A Swarm task's service, by its full name (st_web) and, in a stack, by
    * its short one (web). */
   const struct swarm_labels *sw = &c->swarm;
-  size_t sl = strlen(sw->stack);
-  if (sw->service[0]) {
+  const char *short_name = swarm_short_name(sw->service, sw->stack);
+  if (sw->service[0])
     name_list_add(&l->services, sw->service, strlen(sw->service), "the Engine API", 0);
-    if (sl && !strncmp(sw->service, sw->stack, sl) && sw->service[sl] == '_')
-      name_list_add(&l->services, sw->service + sl + 1, strlen(sw->service + sl + 1),
-                    "the Engine API", 0);
-  }
+  if (sw->service[0] && short_name)
+    name_list_add(&l->services, short_name, strlen(short_name), "the Engine API", 0);
 }
 
 /* The running containers' names, then the Compose and Swarm services that

@@ -131,6 +131,21 @@ void invoker_rights_end(struct invoker_rights *r) {
 
 static int last_cap(void);
 
+int invoker_open(const char *path, int flags) {
+  int fd, e;
+  {
+    _cleanup_invoker_rights_ struct invoker_rights r;
+    if (!invoker_rights_begin(&r)) {
+      errno = EPERM;
+      return -1;
+    }
+    fd = open(path, flags);
+    e = errno;
+  }
+  errno = e; /* as open left it, not as the rights' restoring did */
+  return fd;
+}
+
 /* Check, rather than trust, that nothing is held. */
 static bool no_capabilities_left(void) {
   struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};

@@ -54,6 +54,11 @@ void invoker_rights_end(struct invoker_rights *r);
 static inline void invoker_rights_endp(struct invoker_rights *r) { invoker_rights_end(r); }
 #define _cleanup_invoker_rights_ __attribute__((cleanup(invoker_rights_endp)))
 
+/* open(PATH, FLAGS) with the invoking user's rights (invoker_rights_*):
+ * the descriptor, or -1 with open's errno (EPERM, after a message, when
+ * the rights could not be taken on). */
+int invoker_open(const char *path, int flags);
+
 /* Becomes UID/GID for good: the supplementary groups of NAME (just GID when
  * NAME is NULL or empty), gid, uid, then checks that no capability is left.
  * False, with a message, on any failure. */

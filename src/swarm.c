@@ -7,13 +7,18 @@
 
 #include "util.h"
 
+const char *swarm_short_name(const char *service, const char *stack) {
+  size_t sl = strlen(stack);
+  if (sl && !strncmp(service, stack, sl) && service[sl] == '_' && service[sl + 1])
+    return service + sl + 1;
+  return NULL;
+}
+
 bool swarm_name_matches(const struct swarm_labels *l, const char *name, const char *project) {
   if (!l->service[0])
     return false;
-  size_t sl = strlen(l->stack);
-  /* A stack service is STACK_NAME; its short name is NAME. */
-  bool short_match = sl && !strncmp(l->service, l->stack, sl) && l->service[sl] == '_' &&
-                     !strcmp(l->service + sl + 1, name);
+  const char *short_name = swarm_short_name(l->service, l->stack);
+  bool short_match = short_name && !strcmp(short_name, name);
   if (project)
     return !strcmp(l->stack, project) && (short_match || !strcmp(l->service, name));
   return short_match || !strcmp(l->service, name);

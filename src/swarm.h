@@ -20,6 +20,11 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
  * Compose target costs no Swarm requests but one container list. */
 bool swarm_explain_missing(const struct engine *e, const char *name, const char *project);
 
+/* A stack service's short name: NAME of STACK_NAME, as docker stack
+ * deploy names services and aliases them; NULL when SERVICE is not of
+ * STACK (or STACK is ""). */
+const char *swarm_short_name(const char *service, const char *stack);
+
 /* Whether the service of a task with labels L is what NAME names under
  * PROJECT (exposed for the tests). */
 bool swarm_name_matches(const struct swarm_labels *l, const char *name, const char *project);

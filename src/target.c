@@ -380,16 +380,7 @@ bool target_open_netns(struct target *t, const char *path) {
    * opened for real before it is known to be a namespace file. The path is
    * the user's: under sudo it is looked up with their rights, so that
    * nothing says what lies where they could not look. */
-  int pfd_raw, e;
-  {
-    _cleanup_invoker_rights_ struct invoker_rights r;
-    if (!invoker_rights_begin(&r))
-      return false;
-    pfd_raw = open(path, O_PATH | O_CLOEXEC);
-    e = errno;
-  }
-  _cleanup_fd_ int pfd = pfd_raw;
-  errno = e;
+  _cleanup_fd_ int pfd = invoker_open(path, O_PATH | O_CLOEXEC);
   if (pfd < 0) {
     log_error_errno("%s: cannot open", t->label);
     hint_privilege(errno);
