@@ -71,8 +71,18 @@ bool invoker_init(void) {
   return true;
 }
 
-const struct invoker *invoker(void) { return &the_invoker; }
-bool under_sudo(void) { return invoker_ready && the_invoker.sudo; }
+const struct invoker *invoker(void) {
+  /* Worked out on first use where main() did not (the unit tests): an
+   * unusable SUDO_UID then means the real user, never root's trust. */
+  if (!invoker_ready && !invoker_init()) {
+    struct invoker w = {.uid = getuid(), .gid = getgid()};
+    invoker_fill_passwd(&w);
+    the_invoker = w;
+    invoker_ready = true;
+  }
+  return &the_invoker;
+}
+bool under_sudo(void) { return invoker()->sudo; }
 
 /* The groups of user NAME with primary group GID, into a new array. */
 static int user_groups(const char *name, gid_t gid, gid_t **out) {

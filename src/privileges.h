@@ -29,7 +29,8 @@ struct invoker {
  * with a message, when SUDO_UID or SUDO_GID is set but not an id: then who
  * asked is unknown, and nothing is done for them. */
 bool invoker_init(void);
-/* The invoking user; invoker_init() must have succeeded. */
+/* The invoking user (worked out on first use when invoker_init() was not
+ * called). */
 const struct invoker *invoker(void);
 /* True under sudo (see struct invoker). */
 bool under_sudo(void);
