@@ -153,6 +153,19 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
   return result;
 }
 
+enum swarm_role swarm_node_role(const struct engine *e) {
+  int status;
+  json_t *info = engine_get_json(e, "/info", &status);
+  json_t *sw = json_object_get(info, "Swarm");
+  const char *state = json_string_value(json_object_get(sw, "LocalNodeState"));
+  json_t *control = json_object_get(sw, "ControlAvailable");
+  enum swarm_role role = SWARM_NONE;
+  if (state && !strcmp(state, "active") && json_is_boolean(control))
+    role = json_is_true(control) ? SWARM_MANAGER : SWARM_WORKER;
+  json_decref(info);
+  return role;
+}
+
 bool swarm_explain_missing(const struct engine *e, const char *name, const char *project) {
   /* A service this node runs no task of: a manager knows where they are. */
   char service[128], nodes[1024];
@@ -166,13 +179,7 @@ bool swarm_explain_missing(const struct engine *e, const char *name, const char 
     return true;
   }
   /* A worker answers 503 to GET /services: say that only a manager knows. */
-  int status;
-  json_t *info = engine_get_json(e, "/info", &status);
-  json_t *sw = json_object_get(info, "Swarm");
-  const char *state = json_string_value(json_object_get(sw, "LocalNodeState"));
-  bool worker =
-      state && !strcmp(state, "active") && json_is_false(json_object_get(sw, "ControlAvailable"));
-  json_decref(info);
+  bool worker = swarm_node_role(e) == SWARM_WORKER;
   if (worker) {
     log_error("no such container, Swarm service or Compose service here: %s", name);
     log_error("hint: this engine is a Swarm worker: if that is a Swarm service with no task "

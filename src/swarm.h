@@ -20,6 +20,13 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
  * Compose target costs no Swarm requests but one container list. */
 bool swarm_explain_missing(const struct engine *e, const char *name, const char *project);
 
+/* What this engine is in a Swarm: not in one (or not known), a manager
+ * (it reports service events and knows every task), or a worker. */
+enum swarm_role { SWARM_NONE, SWARM_MANAGER, SWARM_WORKER };
+
+/* Asks GET /info; SWARM_NONE when the engine does not say. */
+enum swarm_role swarm_node_role(const struct engine *e);
+
 /* A stack service's short name: NAME of STACK_NAME, as docker stack
  * deploy names services and aliases them; NULL when SERVICE is not of
  * STACK (or STACK is ""). */

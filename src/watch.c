@@ -10,13 +10,16 @@
 
 #include "engine.h"
 #include "event_stream.h"
+#include "swarm.h"
 #include "util.h"
 
 #define RECONNECT_MIN_MS 250
 #define RECONNECT_MAX_MS 10000
-#define EVENTS_PATH                                                                                \
-  "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D" /* container, network \
-                                                                              */
+/* GET /events?filters={"type":["container","network"]}, and "service" on
+ * a Swarm manager: only managers report a cluster's events. */
+#define EVENTS_PATH "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D"
+#define EVENTS_PATH_MANAGER                                                                        \
+  "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%2C%22service%22%5D%7D"
 
 static bool one_of(const char *s, const char *const *set) {
   for (; s && *set; set++)
@@ -29,12 +32,15 @@ bool watch_event_matters(json_t *ev, const char (*network_ids)[65], size_t n) {
   static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
   static const char *const network_changes[] = {"create", "destroy", "remove", NULL};
   static const char *const attachments[] = {"connect", "disconnect", NULL};
+  static const char *const service_changes[] = {"create", "update", "remove", NULL};
   const char *type = json_string_value(json_object_get(ev, "Type"));
   const char *action = json_string_value(json_object_get(ev, "Action"));
   if (!type || !action)
     return false;
   if (!strcmp(type, "container"))
     return one_of(action, container_actions);
+  if (!strcmp(type, "service"))
+    return one_of(action, service_changes);
   if (strcmp(type, "network") != 0)
     return false;
   if (one_of(action, network_changes))
@@ -65,6 +71,8 @@ struct watch {
   unsigned pending;         /* events since the last pass */
   int64_t next_interval;    /* 0: no interval */
   int64_t interval_ms;
+  const char *events_path;
+  int64_t settle_until, next_settle; /* after a service event; 0: none */
   bool target_gone;
   unsigned passes;
   struct pass_summary last;
@@ -94,8 +102,10 @@ static void pass(struct watch *w, const char *why) {
   }
   w->pending = 0;
   w->due = 0;
+  int64_t now = now_ms();
   if (w->interval_ms)
-    w->next_interval = now_ms() + w->interval_ms;
+    w->next_interval = now + w->interval_ms;
+  w->next_settle = now < w->settle_until ? now + WATCH_SETTLE_EVERY_MS : 0;
 }
 
 static void on_event(json_t *ev, void *ctx) {
@@ -112,6 +122,11 @@ static void on_event(json_t *ev, void *ctx) {
    * and the recreated container's new address came late). */
   const char *action = json_string_value(json_object_get(ev, "Action"));
   const char *type = json_string_value(json_object_get(ev, "Type"));
+  /* A manager says when a service changes, not when its new tasks (on
+   * any node) answer in DNS: that may be seconds later, after the old
+   * task's stop timeout. So a pass each second, for a while. */
+  if (type && !strcmp(type, "service"))
+    w->settle_until = now + WATCH_SETTLE_MS;
   bool arrival = type && action &&
                  ((!strcmp(type, "container") && !strcmp(action, "start")) ||
                   (!strcmp(type, "network") && !strcmp(action, "connect")));
@@ -138,8 +153,8 @@ static void disconnect(struct watch *w, const char *why) {
 
 static void connect_events(struct watch *w) {
   char err[256];
-  int fd =
-      event_stream_open(w->engine.connect_path, EVENTS_PATH, w->engine.timeout_ms, err, sizeof err);
+  int fd = event_stream_open(w->engine.connect_path, w->events_path, w->engine.timeout_ms, err,
+                             sizeof err);
   if (fd < 0) {
     engine_name_socket(&w->engine, err, sizeof err);
     w->efd = -1;
@@ -223,11 +238,23 @@ int watch_run(const struct pass_config *cfg, const struct name_list *names,
   sigset_t mask;
   watch_sigset(&mask);
   w.interval_ms = (int64_t)wc->interval_s * 1000;
+  /* A Swarm worker's engine knows only its own tasks: a change on another
+   * node reaches it as no event at all. */
+  enum swarm_role role = swarm_node_role(&w.engine);
+  w.events_path = role == SWARM_MANAGER ? EVENTS_PATH_MANAGER : EVENTS_PATH;
+  if (role == SWARM_WORKER && w.interval_ms)
+    log_notice("this engine is a Swarm worker, told nothing of other nodes: a change there "
+               "reaches %s at the next --interval pass (every %d s)",
+               cfg->output, wc->interval_s);
+  else if (role == SWARM_WORKER)
+    log_notice("this engine is a Swarm worker, told nothing of other nodes: a change there "
+               "reaches %s only on SIGHUP (--interval 0)",
+               cfg->output);
   connect_events(&w);
   pass(&w, "start");
   int status = 0;
   for (;;) {
-    int64_t wake = earliest(w.due, w.next_interval);
+    int64_t wake = earliest(earliest(w.due, w.next_interval), w.next_settle);
     if (w.efd < 0)
       wake = earliest(wake, w.reconnect_at);
     int timeout = -1; /* idle means idle: no timer unless something is due */
@@ -261,6 +288,8 @@ int watch_run(const struct pass_config *cfg, const struct name_list *names,
       connect_events(&w);
     } else if (w.due && now >= w.due) {
       pass(&w, "events");
+    } else if (w.next_settle && now >= w.next_settle) {
+      pass(&w, "a Swarm service is changing");
     } else if (w.next_interval && now >= w.next_interval) {
       pass(&w, "interval");
     }

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* --watch: the -o FILE follows the engine. A pass at start, then one after
  * every burst of events that can change an answer for the target (GET
- * /events), and one every --interval seconds. */
+ * /events: containers and networks, and Swarm services on a manager), and
+ * one every --interval seconds. */
 #pragma once
 
 #include <jansson.h>
@@ -18,6 +19,10 @@
 #define WATCH_QUIET_MS 500
 #define WATCH_MAX_DELAY_MS 3000
 #define WATCH_DEFAULT_INTERVAL_S 300
+/* After a Swarm service event (on a manager), a pass every
+ * WATCH_SETTLE_EVERY_MS until WATCH_SETTLE_MS after the last one. */
+#define WATCH_SETTLE_MS 30000
+#define WATCH_SETTLE_EVERY_MS 1000
 
 struct watch_config {
   int interval_s; /* a full pass this often; 0: only on events */

@@ -141,3 +141,72 @@ print("connected")'
   assert_status 0
   assert_eq "$output" "connected"
 }
+
+# wait_file FILE PATTERN [SECONDS]: FILE has a line matching PATTERN.
+wait_file() {
+  local i
+  for ((i = 0; i < ${3:-20} * 20; i++)); do
+    grep -qE "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
+@test "--watch -o on the manager follows docker service update --force db (a new task on node B) within 2 s of DNS" {
+  local f=$BATS_TEST_TMPDIR/web.alias old new="" t_dns="" t_file="" a i wpid
+  old=$(task_ip b "$(swarm_task b st_db)")
+  "$HOSTALIAS" -v -H "$SW_A" --watch -o "$f" web db 2>"$BATS_TEST_TMPDIR/watch.err" 3>&- &
+  wpid=$!
+  wait_file "$f" "^db $old\.traefik\.me$" || {
+    kill "$wpid"
+    false
+  }
+  swa service update --force --detach st_db >/dev/null
+  # The new task answers in DNS once it runs (after the old one's stop
+  # timeout: httpd as PID 1 ignores SIGTERM); FILE must follow within 2 s.
+  for ((i = 0; i < 600; i++)); do
+    [ -n "$t_dns" ] && [ -n "$t_file" ] && break
+    if [ -z "$t_dns" ]; then
+      a=$("$HOSTALIAS" -q -H "$SW_A" web db 2>/dev/null) || true
+      if [[ $a =~ ^db\ ([0-9.]+)\.traefik\.me$ && ${BASH_REMATCH[1]} != "$old" ]]; then
+        new=${BASH_REMATCH[1]} t_dns=$(ms)
+      fi
+    fi
+    if [ -n "$new" ] && [ -z "$t_file" ] && grep -qx "db $new.traefik.me" "$f"; then
+      t_file=$(ms)
+    fi
+    sleep 0.1
+  done
+  kill "$wpid"
+  wait "$wpid" || true
+  ha_log "the new task $new answered in DNS; FILE had it $((t_file - t_dns)) ms later"
+  [ -n "$new" ] && [ -n "$t_file" ]
+  [ "$new" = "$(task_ip b "$(swarm_task b st_db)")" ]
+  ((t_file - t_dns <= 2000))
+  # Node A saw no container event of it: the service's events did it.
+  grep -q "a Swarm service is changing" "$BATS_TEST_TMPDIR/watch.err"
+  assert_eq "$(grep -c "Swarm worker" "$BATS_TEST_TMPDIR/watch.err")" 0
+}
+
+@test "--watch on a worker says once that it is told nothing of other nodes; --interval brings a service made on node A" {
+  local f=$BATS_TEST_TMPDIR/db.alias wpid
+  "$HOSTALIAS" -H "$SW_B" --watch --interval 1 -o "$f" db web late 2>"$BATS_TEST_TMPDIR/watch.err" 3>&- &
+  wpid=$!
+  wait_file "$f" "^web " || {
+    kill "$wpid"
+    false
+  }
+  swa service create --detach --name st_late --network name=st_backend,alias=late \
+    --constraint node.labels.ha==a "$SW_IMAGE" sleep 1000000 >/dev/null
+  wait_file "$f" "^late " 30 || {
+    kill "$wpid"
+    cat "$BATS_TEST_TMPDIR/watch.err" >&2
+    false
+  }
+  kill "$wpid"
+  wait "$wpid" || true
+  swa service rm st_late >/dev/null
+  grep -q "^late [0-9.]*\.traefik\.me$" "$f"
+  assert_eq "$(grep -c "this engine is a Swarm worker, told nothing of other nodes" "$BATS_TEST_TMPDIR/watch.err")" 1
+  assert_contains "$(cat "$BATS_TEST_TMPDIR/watch.err")" "at the next --interval pass (every 1 s)"
+}

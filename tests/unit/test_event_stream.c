@@ -92,6 +92,10 @@ int main(void) {
       {"{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"bbbb\"}}", true},
       {"{\"Type\":\"network\",\"Action\":\"disconnect\",\"Actor\":{\"ID\":\"aaaa\"}}", true},
       {"{\"Type\":\"network\",\"Action\":\"connect\",\"Actor\":{\"ID\":\"cccc\"}}", false},
+      {"{\"Type\":\"service\",\"Action\":\"create\"}", true},
+      {"{\"Type\":\"service\",\"Action\":\"update\"}", true},
+      {"{\"Type\":\"service\",\"Action\":\"remove\"}", true},
+      {"{\"Type\":\"node\",\"Action\":\"update\"}", false},
       {"{\"Type\":\"image\",\"Action\":\"pull\"}", false},
       {"{\"Type\":\"container\"}", false},
   };
