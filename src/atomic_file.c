@@ -209,7 +209,7 @@ static bool read_all(const struct atomic_file *f, int fd, const struct stat *st,
     l += (size_t)n;
   }
   buf[l] = '\0';
-  *data = steal_ptr(&buf);
+  *data = steal_pointer(&buf);
   *len = l;
   return true;
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 #define ATOMIC_FILE_MAX (256 * 1024 * 1024)
 
 struct atomic_file {
@@ -40,6 +42,8 @@ bool atomic_file_open(struct atomic_file *f, const char *path);
 bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bool *unchanged);
 
 void atomic_file_close(struct atomic_file *f);
+DEFINE_CLEANUP_FUNC(struct atomic_file, atomic_file_close)
+#define _cleanup_atomic_file_ __attribute__((cleanup(atomic_file_closep)))
 
 /* Opens directory DIR, following only symlinks owned by root or by USER.
  * An O_PATH descriptor, or -1 with a message naming PATH. Exposed for the

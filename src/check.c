@@ -5,16 +5,14 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
+#include "child.h"
 #include "privileges.h"
 #include "resolvconf.h"
-#include "resolver_child.h"
 #include "route.h"
 #include "util.h"
 
@@ -56,7 +54,18 @@ static struct gaicb *child_cbs, **child_list;
 
 /* In the child: every target (and the probe, last) through getaddrinfo_a,
  * within the deadline; one record each on FD. */
-static void resolve_all(char **names, const struct address *want, size_t n, int fd) {
+struct check_job {
+  char **names;
+  const struct address *want;
+  size_t n;
+};
+
+__attribute__((noreturn)) static void resolve_all(void *ctx) {
+  const struct check_job *job = ctx;
+  char **names = job->names;
+  const struct address *want = job->want;
+  size_t n = job->n;
+  int fd = CHILD_FD;
   struct gaicb *cbs = child_cbs = xcalloc(n, sizeof *cbs);
   struct gaicb **list = child_list = xcalloc(n, sizeof *list);
   static struct addrinfo hints = {.ai_socktype = SOCK_STREAM};
@@ -115,37 +124,20 @@ static void resolve_all(char **names, const struct address *want, size_t n, int 
  * in T's; RECS gets N records. False when the child failed. */
 static bool run_place(const struct target *t, bool in_netns, char **names,
                       const struct address *want, size_t n, struct record *recs) {
-  int rfd = -1, wfd = -1;
-  pid_t pid = child_fork("the --check process", &rfd, &wfd);
-  if (pid < 0)
+  struct check_job job = {.names = names, .want = want, .n = n};
+  struct child c;
+  if (!child_start(&c, "the --check process", in_netns ? t : NULL, resolve_all, &job,
+                   now_ms() + CHECK_DEADLINE_MS + 2000))
     return false;
-  if (pid == 0) {
-    bool in_user_ns = false;
-    if (in_netns && !target_enter_netns(t, &in_user_ns))
-      _exit(EXIT_TARGET);
-    if (!child_keep_only_pipe(wfd) || !drop_privileges(in_user_ns) || !child_die_with_parent())
-      _exit(EXIT_OUTPUT);
-    resolve_all(names, want, n, CHILD_FD);
-  }
   size_t want_len = n * sizeof *recs, got = 0;
-  int64_t deadline = now_ms() + CHECK_DEADLINE_MS + 2000;
   while (got < want_len) {
-    int64_t left = deadline - now_ms();
-    struct pollfd pfd = {.fd = rfd, .events = POLLIN};
-    if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
-      break;
-    ssize_t r = read(rfd, (char *)recs + got, want_len - got);
-    if (r < 0 && errno == EINTR)
-      continue;
+    ssize_t r = child_read(&c, (char *)recs + got, want_len - got);
     if (r <= 0)
       break;
     got += (size_t)r;
   }
-  close(rfd);
   int wstatus = 0;
-  if (got < want_len)
-    kill(pid, SIGKILL);
-  child_reap(pid, now_ms() + 2000, &wstatus);
+  child_finish(&c, got < want_len, 2000, &wstatus);
   for (size_t i = 0; got == want_len && i < n; i++)
     if (recs[i].answer > ANSWER_LATE || recs[i].reach > ROUTE_NONE ||
         (recs[i].other.family != 0 && recs[i].other.family != 4 && recs[i].other.family != 6))
@@ -159,11 +151,10 @@ static bool run_place(const struct target *t, bool in_netns, char **names,
 const char *check_nss_obstacle(const char *nss, size_t len, bool nscd_caches_hosts) {
   if (nscd_caches_hosts)
     return "nscd caches hosts, and answers programs without their HOSTALIASES";
-  const char *p = nss, *end = nss + len, *hosts = NULL;
-  size_t hl = 0;
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+  const char *hosts = NULL, *p;
+  size_t hl = 0, l;
+  struct line_iter it = line_iter(nss, len);
+  while (line_next(&it, &p, &l)) {
     const char *w = p;
     while (w < p + l && (*w == ' ' || *w == '\t'))
       w++;
@@ -171,7 +162,6 @@ const char *check_nss_obstacle(const char *nss, size_t len, bool nscd_caches_hos
       hosts = w + 6;
       hl = (size_t)(p + l - hosts);
     }
-    p += l + 1;
   }
   if (!hosts)
     return NULL; /* glibc's default has dns */

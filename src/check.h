@@ -13,7 +13,7 @@
 #include "format.h"
 #include "target.h"
 
-enum check_where { CHECK_HOST = 1, CHECK_NETNS = 2, CHECK_BOTH = 3 };
+enum check_where { CHECK_NONE = 0, CHECK_HOST = 1, CHECK_NETNS = 2, CHECK_BOTH = 3 };
 
 struct check_item {
   const char *name;

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "http.h"
+#include "util.h"
 
 typedef struct json_t json_t;
 
@@ -36,7 +37,7 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms);
 
 /* Frees what engine_init took; safe on ENGINE_INIT and after a failed init. */
 void engine_close(struct engine *e);
-static inline void engine_closep(struct engine *e) { engine_close(e); }
+DEFINE_CLEANUP_FUNC(struct engine, engine_close)
 #define _cleanup_engine_ __attribute__((cleanup(engine_closep)))
 
 /* A message about E's connection names the socket as the user named it,

@@ -8,12 +8,11 @@
 
 size_t hosts_parse(const char *buf, size_t len, const char *source, hosts_entry_fn fn, void *ctx) {
   size_t pairs = 0, bad = 0, dropped = 0;
-  const char *p = buf, *end = buf + len;
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *eol = nl ? nl : end;
-    const char *q = p;
-    p = nl ? nl + 1 : end;
+  struct line_iter it = line_iter(buf, len);
+  const char *q;
+  size_t ll;
+  while (line_next(&it, &q, &ll)) {
+    const char *eol = q + ll;
     const char *hash = memchr(q, '#', (size_t)(eol - q));
     if (hash)
       eol = hash;

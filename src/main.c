@@ -258,7 +258,7 @@ static void parse_options(int argc, char **argv, char **command, struct options 
       enum check_where w;
       if (!check_parse_where(optarg, &w))
         usage_error("invalid --check=%s: expected host, netns or both", optarg);
-      pc->check = (int)w;
+      pc->check = w;
       break;
     }
     case OPT_INTERVAL:
@@ -447,7 +447,7 @@ static int run(struct options *o, int nargs, char **args, bool stdin_open) {
   }
   struct target t;
   target_init(&t);
-  int status = pass_find_target(&o->pass, &t, NULL, NULL);
+  int status = pass_find_target(&o->pass, &t);
   if (status == 0) {
     fflush(stdout);
     status = run_command(&t, &user, o->command);

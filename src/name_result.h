@@ -45,3 +45,11 @@ struct name_result {
  * RESULT_ADDRS_MAX lowest addresses sorted and without duplicates. */
 void name_result_add(struct name_result *r, const struct address *addr, bool keep_all);
 void name_results_free(struct name_result *results, size_t n);
+
+/* A pass's results, one for each name, owned together. */
+struct name_results {
+  struct name_result *r;
+  size_t n;
+};
+static inline void name_results_freep(struct name_results *r) { name_results_free(r->r, r->n); }
+#define _cleanup_name_results_ __attribute__((cleanup(name_results_freep)))

@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "util.h"
+
 #define NAME_MAX_LEN 253
 #define LABEL_MAX_LEN 63
 /* Longest input line we look at; anything longer is an error, not a buffer. */
@@ -39,6 +41,8 @@ bool name_is_dotted(const char *name);
 
 void name_list_init(struct name_list *l);
 void name_list_free(struct name_list *l);
+DEFINE_CLEANUP_FUNC(struct name_list, name_list_free)
+#define _cleanup_name_list_ __attribute__((cleanup(name_list_freep)))
 
 /* Validates and appends one name; a duplicate is silently folded into the
  * first occurrence. On invalid text, reports "SOURCE LINE: reason: TEXT" on

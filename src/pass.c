@@ -10,27 +10,13 @@
 #include "compose.h"
 #include "discover.h"
 #include "engine.h"
+#include "lines.h"
 #include "resolver_child.h"
 #include "swarm.h"
 #include "route.h"
 #include "target.h"
 
 #define ENGINE_TIMEOUT_MS 5000
-#define LINE_ADDRS_MAX RESULT_ADDRS_MAX
-
-static inline void target_closep(struct target *t) { target_close(t); }
-#define _cleanup_target_ __attribute__((cleanup(target_closep)))
-static inline void atomic_file_closep(struct atomic_file *f) { atomic_file_close(f); }
-#define _cleanup_atomic_file_ __attribute__((cleanup(atomic_file_closep)))
-static inline void name_list_freep(struct name_list *l) { name_list_free(l); }
-#define _cleanup_name_list_ __attribute__((cleanup(name_list_freep)))
-
-struct results {
-  struct name_result *r;
-  size_t n;
-};
-static inline void results_freep(struct results *r) { name_results_free(r->r, r->n); }
-#define _cleanup_results_ __attribute__((cleanup(results_freep)))
 
 /* Finds a container by exact name or ID, else as a Swarm service (this
  * node's task), else as a Compose service. */
@@ -54,197 +40,62 @@ static int find_container(const struct pass_config *cfg, const struct engine *e,
   return 0;
 }
 
-int pass_find_target(const struct pass_config *cfg, struct target *t, struct name_list *names,
-                     struct pass_summary *sum) {
+/* Opens the target: a network namespace file, a process, or a container
+ * the engine E finds (into ST). */
+static int open_target(const struct pass_config *cfg, const struct engine *e, struct target *t,
+                       struct container_state *st) {
   if (cfg->netns)
     return target_open_netns(t, cfg->netns) ? 0 : EXIT_TARGET;
   if (cfg->pid)
     return target_open_pid(t, cfg->pid, "process") ? 0 : EXIT_TARGET;
-  if (!cfg->container || !engine_target_valid(cfg->container)) {
-    log_error("invalid container name or ID \"%s\"", cfg->container ? cfg->container : "");
-    return EXIT_USAGE;
-  }
-  _cleanup_engine_ struct engine e = ENGINE_INIT;
-  if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS))
-    return EXIT_USAGE;
-  _cleanup_free_ struct container_state *st = xmalloc(sizeof *st);
-  int rc = find_container(cfg, &e, st);
+  int rc = find_container(cfg, e, st);
   if (rc != 0)
     return rc;
-  for (size_t i = 0; sum && i < st->nnetworks; i++)
-    memcpy(sum->network_ids[i], st->networks[i].id, sizeof sum->network_ids[i]);
-  if (sum)
-    sum->nnetworks = st->nnetworks;
-  if (cfg->all && !discover_names(&e, st, cfg->fmt.format == FORMAT_ALIAS, names))
-    return EXIT_TARGET;
   char label[160];
   snprintf(label, sizeof label, "container %s", st->name);
   return target_open_pid(t, st->pid, label) ? 0 : EXIT_TARGET;
 }
 
-/* For each name of LIST, the line the previous FILE had for it, if any. */
-static void index_previous(const char *data, size_t len, enum format_kind f,
-                           const struct name_list *list, const char **lines, size_t *lens) {
-  const char *p = data, *end = data + len;
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-    const char *key;
-    size_t kl;
-    if (format_line_key(f, p, l, &key, &kl)) {
-      long i = name_list_find(list, key, kl);
-      if (i >= 0 && !lines[i]) {
-        lines[i] = p;
-        lens[i] = l;
-      }
-    }
-    p += l + 1;
+/* The Engine API client, for a container target (else none is needed). */
+static int open_engine(const struct pass_config *cfg, struct engine *e) {
+  if (cfg->netns || cfg->pid)
+    return 0;
+  if (!cfg->container || !engine_target_valid(cfg->container)) {
+    log_error("invalid container name or ID \"%s\"", cfg->container ? cfg->container : "");
+    return EXIT_USAGE;
   }
+  return engine_init(e, cfg->docker_host, ENGINE_TIMEOUT_MS) ? 0 : EXIT_USAGE;
 }
 
-/* Failures that say nothing about the name itself: its previous line may
- * still be right. NXDOMAIN and "no address of that family" are answers. */
-static bool failure_keeps_line(enum name_status s) {
-  return s != NAME_NXDOMAIN && s != NAME_NODATA;
+int pass_find_target(const struct pass_config *cfg, struct target *t) {
+  _cleanup_engine_ struct engine e = ENGINE_INIT;
+  _cleanup_free_ struct container_state *st = xcalloc(1, sizeof *st);
+  int rc = open_engine(cfg, &e);
+  return rc ? rc : open_target(cfg, &e, t, st);
 }
 
-/* Every address this pass's answers gave, with the name it belongs to, in
- * address order, to find who owns an address a stale line points at. */
-struct owned {
-  struct address addr;
-  size_t name;
-};
-
-static int owned_cmp(const void *a, const void *b) {
-  return address_compare(&((const struct owned *)a)->addr, &((const struct owned *)b)->addr);
+/* The names a pass asks: the given ones, and with --all those the engine
+ * knows on the target's networks this time (a fresh list on every pass),
+ * into MERGED. */
+static int pass_names(const struct pass_config *cfg, const struct engine *e,
+                      const struct container_state *st, const struct name_list *given,
+                      struct name_list *merged, const struct name_list **names) {
+  *names = given;
+  if (!cfg->all)
+    return 0;
+  for (size_t i = 0; i < given->count; i++)
+    name_list_add(merged, name_at(given, i), strlen(name_at(given, i)), "arguments", 0);
+  *names = merged;
+  if (st->pid && !discover_names(e, st, cfg->fmt.format == FORMAT_ALIAS, merged))
+    return EXIT_TARGET;
+  return 0;
 }
 
-static struct owned *owned_addresses(const struct name_result *r, size_t n, size_t *count) {
-  size_t total = 0;
-  for (size_t i = 0; i < n; i++)
-    if (r[i].status == NAME_RESOLVED)
-      total += r[i].all ? r[i].naddrs : 1;
-  struct owned *o = xcalloc(total, sizeof *o);
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    if (r[i].status != NAME_RESOLVED)
-      continue;
-    size_t m = r[i].all ? r[i].naddrs : 1;
-    for (size_t j = 0; j < m; j++)
-      o[k++] = (struct owned){r[i].all ? r[i].all[j] : r[i].best, i};
-  }
-  qsort(o, total, sizeof *o, owned_cmp);
-  *count = total;
-  return o;
-}
-
-/* Whether the previous line of name I can be kept: it must say which
- * address it points at, and no other name of this pass may answer at that
- * address now (Docker reuses a stopped container's address). Says why not. */
-static bool stale_line_safe(const struct format_config *fmt, const char *line, size_t len,
-                            const struct owned *owned, size_t nowned, const struct name_list *names,
-                            size_t i, const char *why, const char *file) {
-  struct address addrs[LINE_ADDRS_MAX];
-  size_t n = format_line_addresses(fmt, line, len, addrs, LINE_ADDRS_MAX);
-  const char *name = name_at(names, i);
-  if (n == 0 && format_line_other_domain(fmt, line, len)) {
-    /* Another domain's line may well be right, but which address it means
-     * is that domain's business: unchecked, it is not kept. */
-    log_error("%s: %s; its previous line in %s points outside %s (it was written with another "
-              "-p or --suffix), so it is dropped",
-              name, why, file, fmt->suffix);
-    return false;
-  }
-  if (n == 0) {
-    log_error("%s: %s; its previous line in %s does not say which address it points at, so it is "
-              "dropped",
-              name, why, file);
-    return false;
-  }
-  for (size_t k = 0; k < n; k++) {
-    struct owned key = {addrs[k], 0};
-    const struct owned *hit = bsearch(&key, owned, nowned, sizeof *owned, owned_cmp);
-    if (hit) {
-      char a[ADDRESS_TEXT_MAX];
-      address_format(&addrs[k], a);
-      log_error("%s: %s; its previous line in %s points at %s, which now answers for %s, so it is "
-                "dropped",
-                name, why, file, a, name_at(names, hit->name));
-      return false;
-    }
-  }
-  return true;
-}
-
-/* One line for a change of FILE, from its old and new content: which names
- * came, went or moved, with their addresses, as a journal reads well:
- *   FILE: postgres 172.18.0.3 -> 172.18.0.5; search added (172.19.0.2) */
-static void report_change(const struct format_config *fmt, const char *file, const char *old,
-                          size_t oldlen, const char *new, size_t newlen) {
-  struct name_list keys;
-  name_list_init(&keys);
-  const char *sides[2] = {old, new};
-  size_t lens[2] = {oldlen, newlen};
-  /* Index both sides by key: 2 entries a name, old then new. */
-  struct side {
-    const char *line;
-    size_t len;
-  } *lines = NULL;
-  size_t cap = 0;
-  enum verbosity saved = verbosity;
-  verbosity = VERBOSITY_SILENT; /* keys were checked when read */
-  for (int s = 0; s < 2; s++) {
-    const char *p = sides[s], *end = sides[s] ? sides[s] + lens[s] : NULL;
-    while (p && p < end) {
-      const char *nl = memchr(p, '\n', (size_t)(end - p));
-      size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
-      const char *key;
-      size_t kl;
-      if (format_line_key(fmt->format, p, l, &key, &kl)) {
-        name_list_add(&keys, key, kl, "FILE", 0);
-        long i = name_list_find(&keys, key, kl);
-        if (i >= 0 && (size_t)i * 2 + 2 > cap) {
-          size_t ncap = cap ? cap * 2 : 64;
-          while (ncap < (size_t)i * 2 + 2)
-            ncap *= 2;
-          lines = xreallocarray(lines, ncap, sizeof *lines);
-          memset(lines + cap, 0, (ncap - cap) * sizeof *lines);
-          cap = ncap;
-        }
-        if (i >= 0)
-          lines[i * 2 + s] = (struct side){p, l};
-      }
-      p += l + 1;
-    }
-  }
-  verbosity = saved;
-  struct strbuf msg = {0};
-  for (size_t i = 0; i < keys.count; i++) {
-    struct side *o = &lines[i * 2], *n = &lines[i * 2 + 1];
-    if (o->line && n->line && o->len == n->len && !memcmp(o->line, n->line, o->len))
-      continue;
-    char a[2][ADDRESS_TEXT_MAX] = {"?", "?"};
-    struct address addr[RESULT_ADDRS_MAX];
-    for (int s = 0; s < 2; s++) {
-      struct side *x = s ? n : o;
-      if (x->line && format_line_addresses(fmt, x->line, x->len, addr, RESULT_ADDRS_MAX))
-        address_format(&addr[0], a[s]);
-    }
-    char part[600];
-    if (o->line && n->line)
-      snprintf(part, sizeof part, "%s %s -> %s", name_at(&keys, i), a[0], a[1]);
-    else
-      snprintf(part, sizeof part, "%s %s (%s)", name_at(&keys, i), n->line ? "added" : "removed",
-               a[n->line ? 1 : 0]);
-    if (msg.len)
-      strbuf_append(&msg, "; ", 2);
-    strbuf_append(&msg, part, strlen(part));
-  }
-  if (msg.len)
-    log_notice("%s: %s", file, msg.data);
-  strbuf_free(&msg);
-  free(lines);
-  name_list_free(&keys);
+/* For --watch: which networks' events matter. */
+static void note_networks(const struct container_state *st, struct pass_summary *sum) {
+  for (size_t i = 0; i < st->nnetworks; i++)
+    memcpy(sum->network_ids[i], st->networks[i].id, sizeof sum->network_ids[i]);
+  sum->nnetworks = st->nnetworks;
 }
 
 /* Said once a process: a --watch that repeated it every pass would bury
@@ -319,6 +170,90 @@ static void describe_server(const struct pass_config *cfg, const struct target *
     snprintf(out + len, size - len, " (--server) in the network namespace of %s", t->label);
 }
 
+/* --check: every written target as the program will resolve it, before
+ * the lines are made (JSON lines carry the verdict). CHECKS has room for
+ * one a name; VERDICTS gets one for each name (NULL: not checked), in
+ * CHECKS. Returns how many failed. */
+static size_t check_names(const struct pass_config *cfg, const struct target *t,
+                          const struct name_list *names, const struct name_result *r,
+                          struct check_item *checks, const char **verdicts) {
+  _cleanup_free_ size_t *of = xcalloc(names->count, sizeof *of);
+  size_t n = 0;
+  for (size_t i = 0; i < names->count; i++) {
+    struct check_item *c = &checks[n];
+    if (r[i].status != NAME_RESOLVED ||
+        (cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name_at(names, i))) ||
+        !format_target_name(&cfg->fmt, &r[i].best, c->target))
+      continue;
+    c->name = name_at(names, i);
+    c->addr = r[i].best;
+    of[n++] = i;
+  }
+  size_t failed = check_targets(t, cfg->check, &cfg->fmt, checks, n);
+  for (size_t k = 0; k < n; k++) {
+    if (checks[k].ok)
+      log_notice("check: %s -> %s: ok", checks[k].name, checks[k].target);
+    else
+      log_error("check: %s -> %s: %s", checks[k].name, checks[k].target, checks[k].verdict);
+    verdicts[of[k]] = checks[k].verdict;
+  }
+  return failed;
+}
+
+/* The pass's exit status, from what its lines counted. */
+static int pass_status(const struct pass_config *cfg, const struct target *t,
+                       const struct lines_counts *c, size_t check_failed) {
+  int status = c->failed == 0 ? EXIT_ALL_RESOLVED : EXIT_SOME_UNRESOLVED;
+  if (c->failed && c->dns_answered == 0 && c->dns_unreachable == c->failed) {
+    char server[600];
+    describe_server(cfg, t, server, sizeof server);
+    log_error("no answer from %s", server);
+    if (cfg->netns && !t->resolv_conf.present && !cfg->req.server_override)
+      log_error("hint: %s has no resolver configuration of its own (no /etc/netns/NAME/"
+                "resolv.conf), so %s, Docker's embedded DNS, was asked, and it does not exist "
+                "there (a Podman namespace, say): give the server with -s ADDR, or target the "
+                "container by name or --pid so its own resolv.conf is read",
+                t->label, FALLBACK_NAMESERVER);
+    status = EXIT_DNS;
+  }
+  /* The file itself is right: it is still written; the status says the
+   * program will not get there. */
+  if (check_failed && status <= EXIT_SOME_UNRESOLVED)
+    status = EXIT_CHECK;
+  return status;
+}
+
+/* The lines go to FILE (replaced only when something resolved and the
+ * content changed), or to OUT. Returns STATUS, or EXIT_OUTPUT. */
+static int deliver(const struct pass_config *cfg, struct atomic_file *file, struct strbuf *lines,
+                   const struct lines_counts *c, struct strbuf *out, struct pass_summary *sum,
+                   int status) {
+  if (!cfg->output) {
+    if (lines->len && !out->data) {
+      /* Handed over, not copied: with 100,000 names a copy of the lines
+       * was 3 MB more at the peak (bench.sh part 4). */
+      *out = *lines;
+      memset(lines, 0, sizeof *lines);
+    } else if (lines->len) {
+      strbuf_append(out, lines->data, lines->len);
+    }
+    return status;
+  }
+  if (c->resolved == 0) {
+    log_error("%s: nothing resolved; left as it was", cfg->output);
+    return status;
+  }
+  bool unchanged;
+  if (!atomic_file_replace(file, lines->data ? lines->data : "", lines->len, &unchanged))
+    return EXIT_OUTPUT;
+  log_info("%s: %s", cfg->output, unchanged ? "unchanged, not rewritten" : "replaced");
+  sum->file_replaced = !unchanged;
+  if (sum->file_replaced && cfg->report_changes)
+    lines_report_change(&cfg->fmt, cfg->output, file->exists ? file->data : NULL,
+                        file->exists ? file->len : 0, lines->data, lines->len);
+  return status;
+}
+
 int pass_run(const struct pass_config *cfg, const struct name_list *given, struct strbuf *out,
              struct pass_summary *summary) {
   struct pass_summary sum = {0};
@@ -330,22 +265,23 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   if (cfg->output && !atomic_file_open(&file, cfg->output))
     return EXIT_OUTPUT;
 
-  /* With --all, the names asked are the given ones and those the engine
-   * knows this time: a fresh list on every pass. */
+  /* The target, and the names to ask. */
+  _cleanup_engine_ struct engine e = ENGINE_INIT;
+  _cleanup_free_ struct container_state *st = xcalloc(1, sizeof *st);
+  _cleanup_target_ struct target t;
+  target_init(&t);
   _cleanup_name_list_ struct name_list merged;
   name_list_init(&merged);
   const struct name_list *names = given;
-  if (cfg->all) {
-    for (size_t i = 0; i < given->count; i++)
-      name_list_add(&merged, name_at(given, i), strlen(name_at(given, i)), "arguments", 0);
-    names = &merged;
-  }
-
-  _cleanup_target_ struct target t;
-  target_init(&t);
-  int rc = pass_find_target(cfg, &t, &merged, &sum);
+  int rc = open_engine(cfg, &e);
+  if (rc == 0)
+    rc = open_target(cfg, &e, &t, st);
+  if (rc == 0)
+    rc = pass_names(cfg, &e, st, given, &merged, &names);
   if (rc != 0)
     return rc;
+  note_networks(st, &sum);
+  engine_close(&e); /* nothing more to ask it: its socket is not held through the pass */
   if (names->count == 0) {
     log_error("no names to resolve: none given, and none found on the networks of %s", t.label);
     return EXIT_USAGE;
@@ -353,135 +289,48 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   sum.names = names->count;
   int64_t t_target = now_us();
 
-  /* With -o, every address of every name is kept, so that a stale line
-   * can be checked against all of this pass's answers. */
+  /* The answers, from the unprivileged child in the target. With -o, every
+   * address of every name is kept, so that a stale line can be checked
+   * against all of this pass's answers. */
   struct resolve_request req = cfg->req;
   if (cfg->output)
     req.cfg.keep_all = true;
-  _cleanup_results_ struct results res = {xcalloc(names->count, sizeof *res.r), names->count};
+  _cleanup_name_results_ struct name_results res = {xcalloc(names->count, sizeof *res.r),
+                                                    names->count};
   rc = resolve_in_target(&t, &req, names, res.r);
   int64_t t_resolved = now_us();
   if (rc != 0)
     return rc;
   mark_reachability(cfg, names, res.r, &t);
 
-  _cleanup_free_ const char **prev_lines = NULL;
-  _cleanup_free_ size_t *prev_lens = NULL;
-  _cleanup_free_ struct owned *owned = NULL;
-  size_t nowned = 0;
-  if (file.exists) {
-    prev_lines = xcalloc(names->count, sizeof *prev_lines);
-    prev_lens = xcalloc(names->count, sizeof *prev_lens);
-    index_previous(file.data, file.len, cfg->fmt.format, names, prev_lines, prev_lens);
-    owned = owned_addresses(res.r, names->count, &nowned);
-  }
-
-  /* --check: every target as the program will resolve it, before the
-   * lines are made (JSON lines carry the verdict). */
   _cleanup_free_ struct check_item *checks = NULL;
-  _cleanup_free_ long *check_of = NULL;
-  size_t nchecks = 0, check_failed = 0;
+  _cleanup_free_ const char **verdicts = NULL;
+  size_t check_failed = 0;
   if (cfg->check) {
     checks = xcalloc(names->count, sizeof *checks);
-    check_of = xcalloc(names->count, sizeof *check_of);
-    for (size_t i = 0; i < names->count; i++) {
-      struct check_item *c = &checks[nchecks];
-      check_of[i] = -1;
-      if (res.r[i].status != NAME_RESOLVED ||
-          (cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name_at(names, i))) ||
-          !format_target_name(&cfg->fmt, &res.r[i].best, c->target))
-        continue;
-      c->name = name_at(names, i);
-      c->addr = res.r[i].best;
-      check_of[i] = (long)nchecks++;
-    }
-    check_failed = check_targets(&t, (enum check_where)cfg->check, &cfg->fmt, checks, nchecks);
-    for (size_t k = 0; k < nchecks; k++) {
-      if (checks[k].ok)
-        log_notice("check: %s -> %s: ok", checks[k].name, checks[k].target);
-      else
-        log_error("check: %s -> %s: %s", checks[k].name, checks[k].target, checks[k].verdict);
-    }
+    verdicts = xcalloc(names->count, sizeof *verdicts);
+    check_failed = check_names(cfg, &t, names, res.r, checks, verdicts);
   }
 
+  /* The lines: this pass's answers, and the previous FILE's lines that its
+   * failures may keep (lines.h). */
+  struct lines_in in = {.fmt = &cfg->fmt,
+                        .names = names,
+                        .results = res.r,
+                        .verdicts = verdicts,
+                        .previous = file.exists ? file.data : NULL,
+                        .previous_len = file.exists ? file.len : 0,
+                        .file = cfg->output};
+  struct lines_counts counts;
   _cleanup_strbuf_ struct strbuf lines = {0};
-  size_t dns_answered = 0, dns_unreachable = 0;
-  for (size_t i = 0; i < names->count; i++) {
-    struct name_result *r = &res.r[i];
-    const char *name = name_at(names, i);
-    bool dotted_skip = cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name);
-    if (r->status != NAME_TIMEOUT && r->status != NAME_UNREACHABLE && !r->from_hosts)
-      dns_answered++;
-    const char *why;
-    const char *verdict = check_of && check_of[i] >= 0 ? checks[check_of[i]].verdict : NULL;
-    if (format_line(&cfg->fmt, name, r, verdict, &lines, &why)) {
-      sum.resolved++;
-      continue;
-    }
-    if (dotted_skip && r->status == NAME_RESOLVED)
-      continue; /* warned about when the names were read */
-    sum.failed++;
-    if (r->status == NAME_TIMEOUT || r->status == NAME_UNREACHABLE)
-      dns_unreachable++;
-    const char *prev = prev_lines ? prev_lines[i] : NULL;
-    if (!prev) {
-      log_error("%s: %s", name, why);
-    } else if (!failure_keeps_line(r->status)) {
-      log_error("%s: %s; its previous line in %s is dropped", name, why, cfg->output);
-      sum.dropped++;
-    } else if (stale_line_safe(&cfg->fmt, prev, prev_lens[i], owned, nowned, names, i, why,
-                               cfg->output)) {
-      /* A standing failure must not mail a cron job's owner every run: -q
-       * silences this, not the failures that lose a line. */
-      log_warn("%s: %s; keeping its previous line in %s (stale)", name, why, cfg->output);
-      strbuf_append(&lines, prev, prev_lens[i]);
-      strbuf_append(&lines, "\n", 1);
-      sum.stale++;
-    } else {
-      sum.dropped++;
-    }
-  }
+  lines_build(&in, &lines, &counts);
+  sum.resolved = counts.resolved;
+  sum.failed = counts.failed;
+  sum.stale = counts.stale;
+  sum.dropped = counts.dropped;
 
-  int status = sum.failed == 0 ? EXIT_ALL_RESOLVED : EXIT_SOME_UNRESOLVED;
-  if (sum.failed && dns_answered == 0 && dns_unreachable == sum.failed) {
-    char server[600];
-    describe_server(cfg, &t, server, sizeof server);
-    log_error("no answer from %s", server);
-    if (cfg->netns && !t.resolv_conf.present && !cfg->req.server_override)
-      log_error("hint: %s has no resolver configuration of its own (no /etc/netns/NAME/"
-                "resolv.conf), so %s, Docker's embedded DNS, was asked, and it does not exist "
-                "there (a Podman namespace, say): give the server with -s ADDR, or target the "
-                "container by name or --pid so its own resolv.conf is read",
-                t.label, FALLBACK_NAMESERVER);
-    status = EXIT_DNS;
-  }
-  /* The file itself is right: it is still written; the status says the
-   * program will not get there. */
-  if (check_failed && status <= EXIT_SOME_UNRESOLVED)
-    status = EXIT_CHECK;
-
-  if (cfg->output) {
-    if (sum.resolved == 0) {
-      log_error("%s: nothing resolved; left as it was", cfg->output);
-    } else {
-      bool unchanged;
-      if (!atomic_file_replace(&file, lines.data ? lines.data : "", lines.len, &unchanged))
-        status = EXIT_OUTPUT;
-      else
-        log_info("%s: %s", cfg->output, unchanged ? "unchanged, not rewritten" : "replaced");
-      sum.file_replaced = status != EXIT_OUTPUT && !unchanged;
-      if (sum.file_replaced && cfg->report_changes)
-        report_change(&cfg->fmt, cfg->output, file.exists ? file.data : NULL,
-                      file.exists ? file.len : 0, lines.data, lines.len);
-    }
-  } else if (lines.len && !out->data) {
-    /* Handed over, not copied: with 100,000 names a copy of the lines was
-     * 3 MB more at the peak (bench.sh part 4). */
-    *out = lines;
-    memset(&lines, 0, sizeof lines);
-  } else if (lines.len) {
-    strbuf_append(out, lines.data, lines.len);
-  }
+  int status = pass_status(cfg, &t, &counts, check_failed);
+  status = deliver(cfg, &file, &lines, &counts, out, &sum, status);
   log_info("timing: find target and read its files %.3f ms, resolver child %.3f ms, output "
            "%.3f ms",
            (double)(t_target - t_start) / 1000, (double)(t_resolved - t_target) / 1000,

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "check.h"
 #include "engine.h"
 #include "format.h"
 #include "names.h"
@@ -25,7 +26,7 @@ struct pass_config {
   const char *project;     /* --project, or NULL */
   bool all;                /* --all: names from the Engine API too */
   bool report_changes;     /* -o: one line on stderr for each change of FILE */
-  int check;               /* --check: enum check_where, 0 when not asked */
+  enum check_where check;  /* --check, or 0 (CHECK_NONE) when not asked */
   const char *output;      /* -o FILE, or NULL: the lines go to the caller */
   struct format_config fmt;
   struct resolve_request req;
@@ -41,11 +42,8 @@ struct pass_summary {
 };
 
 /* Finds the target and opens it (its network namespace and files), as a
- * pass does first. With --all, adds the names the engine knows for it to
- * NAMES; SUM, when not NULL, gets its networks. Returns 0, or an exit
- * status after a message. */
-int pass_find_target(const struct pass_config *cfg, struct target *t, struct name_list *names,
-                     struct pass_summary *sum);
+ * pass does first. Returns 0, or an exit status after a message. */
+int pass_find_target(const struct pass_config *cfg, struct target *t);
 
 /* Runs one pass over NAMES. Returns an exit status (enum exit_status), every
  * failure having been reported on stderr. Without -o, the lines are appended

@@ -113,12 +113,11 @@ static void parse_option(struct resolv_conf *rc, const char *word, size_t *bad) 
 
 void resolv_conf_parse(struct resolv_conf *rc, const char *buf, size_t len, const char *source) {
   size_t extra_servers = 0, bad_lines = 0, bad_search = 0, nul_lines = 0;
-  const char *p = buf, *end = buf + len;
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    const char *eol = nl ? nl : end;
-    const char *line = p;
-    p = nl ? nl + 1 : end;
+  struct line_iter it = line_iter(buf, len);
+  const char *line;
+  size_t ll;
+  while (line_next(&it, &line, &ll)) {
+    const char *eol = line + ll;
     if (memchr(line, '\0', (size_t)(eol - line))) {
       nul_lines++;
       continue;

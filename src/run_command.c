@@ -69,24 +69,22 @@ bool run_user_choose(const char *spec, struct run_user *u) {
 void nsswitch_hosts_files_dns(const char *in, size_t len, struct strbuf *out) {
   static const char line[] = "hosts: files dns\n";
   bool done = false;
-  const char *p = in, *end = in + len;
-  while (p < end) {
-    const char *nl = memchr(p, '\n', (size_t)(end - p));
-    size_t l = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+  struct line_iter it = line_iter(in, len);
+  const char *p;
+  size_t l;
+  while (line_next(&it, &p, &l)) {
     const char *w = p;
     while (w < p + l && (*w == ' ' || *w == '\t'))
       w++;
-    if ((size_t)(p + l - w) > 6 && !strncmp(w, "hosts", 5) &&
+    if ((size_t)(p + l - w) > 5 && !strncmp(w, "hosts", 5) &&
         (w[5] == ':' || w[5] == ' ' || w[5] == '\t')) {
       if (!done)
         strbuf_append(out, line, sizeof line - 1);
       done = true;
     } else {
       strbuf_append(out, p, l);
-      if (!nl)
-        strbuf_append(out, "\n", 1);
+      strbuf_append(out, "\n", 1);
     }
-    p += l;
   }
   if (!done)
     strbuf_append(out, line, sizeof line - 1);

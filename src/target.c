@@ -16,11 +16,10 @@
 #include <sys/syscall.h>
 
 #include "hostsfile.h"
+#include "pidfd.h"
 #include "privileges.h"
 #include "resolvconf.h"
 #include "util.h"
-
-static int sys_pidfd_open(pid_t pid) { return (int)syscall(SYS_pidfd_open, pid, 0); }
 
 static int sys_openat2(int dirfd, const char *path, struct open_how *how) {
   return (int)syscall(SYS_openat2, dirfd, path, how, sizeof *how);
@@ -245,7 +244,7 @@ void read_file_in_root(int dirfd, const char *rel, size_t max, struct target_fil
 
 static bool pid_alive(const struct target *t) {
   if (t->pidfd >= 0)
-    return syscall(SYS_pidfd_send_signal, t->pidfd, 0, NULL, 0) == 0;
+    return pidfd_signal(t->pidfd, 0) == 0;
   return kill(t->pid, 0) == 0 || errno == EPERM;
 }
 
@@ -318,7 +317,7 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label) {
   target_init(t);
   t->pid = pid;
   snprintf(t->label, sizeof t->label, "%s (pid %d)", label, (int)pid);
-  t->pidfd = sys_pidfd_open(pid);
+  t->pidfd = pidfd_open_pid(pid);
   if (t->pidfd < 0 && errno != ENOSYS) {
     if (errno == ESRCH)
       log_error("%s: no such process", t->label);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "util.h"
+
 struct target_file {
   bool present;
   char *data;
@@ -33,6 +35,8 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label);
 bool target_open_netns(struct target *t, const char *path);
 /* Frees what T holds and leaves it empty; safe after a failed open. */
 void target_close(struct target *t);
+DEFINE_CLEANUP_FUNC(struct target, target_close)
+#define _cleanup_target_ __attribute__((cleanup(target_closep)))
 
 /* Enters the target's network namespace in the calling thread; the pidfd
  * when the kernel takes one (5.8+), else the namespace file. A caller who is

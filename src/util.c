@@ -102,7 +102,9 @@ int64_t now_us(void) {
 }
 
 bool parse_long(const char *s, long min, long max, long *out) {
-  if (!s || !*s || *s == ' ' || *s == '+')
+  /* strtol would skip any leading white space (a tab, a newline) and take
+   * a '+': a number here is digits, with a '-' at most. */
+  if (!s || !((*s >= '0' && *s <= '9') || *s == '-'))
     return false;
   char *end;
   errno = 0;

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "diagnostics.h"
@@ -41,6 +42,26 @@ static inline bool is_line_space(char c) {
   return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
 }
 
+/* The lines of a buffer, one at a time, without their '\n' (the last one
+ * needs none):
+ *   struct line_iter it = line_iter(buf, len);
+ *   while (line_next(&it, &line, &len)) ... */
+struct line_iter {
+  const char *p, *end;
+};
+static inline struct line_iter line_iter(const char *data, size_t len) {
+  return (struct line_iter){data, data ? data + len : NULL};
+}
+static inline bool line_next(struct line_iter *it, const char **line, size_t *len) {
+  if (!it->p || it->p >= it->end)
+    return false;
+  const char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+  *line = it->p;
+  *len = nl ? (size_t)(nl - it->p) : (size_t)(it->end - it->p);
+  it->p = nl ? nl + 1 : it->end;
+  return true;
+}
+
 /* A growing byte buffer, always NUL-terminated once written to. */
 struct strbuf {
   char *data;
@@ -66,6 +87,11 @@ static inline void close_fdp(int *fd) {
 static inline void freep(void *p) { free(*(void **)p); }
 static inline void strbuf_freep(struct strbuf *b) { strbuf_free(b); }
 
+/* For a type whose owner frees it with FUNC(T *): FUNC##p, for
+ * __attribute__((cleanup)), as systemd's DEFINE_TRIVIAL_CLEANUP_FUNC. */
+#define DEFINE_CLEANUP_FUNC(type, func)                                                            \
+  static inline void func##p(type *p) { func(p); }
+
 #define _cleanup_fd_ __attribute__((cleanup(close_fdp)))
 #define _cleanup_free_ __attribute__((cleanup(freep)))
 #define _cleanup_strbuf_ __attribute__((cleanup(strbuf_freep)))
@@ -75,11 +101,14 @@ static inline int steal_fd(int *fd) {
   *fd = -1;
   return r;
 }
-static inline void *steal_ptr(void *pp) {
+static inline void *(steal_pointer)(void *pp) {
   void **p = pp;
   void *r = *p;
   *p = NULL;
   return r;
 }
+/* Type-checked, as bubblewrap's: PP must point at a pointer, and the
+ * result has that pointer's type. */
+#define steal_pointer(pp) (0 ? (*(pp)) : (steal_pointer)(pp))
 
 #define N_ELEMENTS(a) (sizeof(a) / sizeof((a)[0]))

@@ -6,7 +6,7 @@
 # (1.34 reads the host's resolv.conf and lets given options win), server
 # failover (1.34 selects servers by health), link-local nameservers (from
 # 1.22). The query cache (on by default from 1.31) is checked off in
-# tests/unit/test_resolve_channel.c, from the channel's own options.
+# tests/unit/test_resolve.c, from the channel's own options.
 
 # shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
 load lib/common

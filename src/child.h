@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: MIT */
+/* The unprivileged child of a pass: forked with a pipe to its parent, it
+ * enters the target's network namespace (or stays in the host's), keeps no
+ * descriptor but its pipe and standard error, drops every privilege
+ * (privileges.h), dies with its parent, and runs its body, which writes
+ * fixed-form records on CHILD_FD and exits. The parent reads them before
+ * a deadline, then reaps the child within a bound, killing it if it must.
+ * The resolver (resolver_child.c) and the --check process (check.c) are
+ * the two such children. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "target.h"
+
+#define CHILD_FD 3 /* the pipe's write end, in a child */
+
+struct child {
+  pid_t pid;
+  int rfd;             /* the pipe's read end, in the parent; -1 once closed */
+  int64_t deadline_ms; /* CLOCK_MONOTONIC: reads end here */
+};
+
+/* A child's body: writes its records on CHILD_FD, then _exits. */
+typedef void (*child_body_fn)(void *ctx) __attribute__((noreturn));
+
+/* What becoming the child cost, in the child (for -v's timing line). */
+extern int64_t child_setup_us;
+
+/* Starts the child named WHAT (for messages): in T's network namespace,
+ * or the host's when T is NULL, it calls BODY(CTX), which must _exit: 0,
+ * or an exit status. Reads in the parent end at DEADLINE_MS. False after a
+ * message; never returns in the child. */
+bool child_start(struct child *c, const char *what, const struct target *t, child_body_fn body,
+                 void *ctx, int64_t deadline_ms);
+
+/* Reads at most LEN bytes of what the child sent, waiting for them until
+ * its deadline: the count, 0 at end of file, -1 past the deadline or on
+ * an error (errno ETIMEDOUT, or the read's). */
+ssize_t child_read(struct child *c, void *buf, size_t len);
+
+/* Closes the pipe, kills the child when KILL_IT, and reaps it within
+ * GRACE_MS (then kills it, and waits 1 s more at most). *WSTATUS is its
+ * wait status; false when it had to be killed here or could not be
+ * reaped. */
+bool child_finish(struct child *c, bool kill_it, int grace_ms, int *wstatus);
+
+/* In a child: keeps standard error, WFD (as CHILD_FD) and /dev/null as
+ * standard input and output; closes everything else. */
+bool child_keep_only_pipe(int wfd);
+
+/* In a child whose credentials are final: SIGKILL when the parent dies.
+ * False when the parent is already gone (or the call failed): exit then. */
+bool child_die_with_parent(void);
+
+/* Waits for PID until DEADLINE_MS, kills it past that (and waits 1 s more
+ * at most). False when it had to kill. */
+bool child_reap(pid_t pid, int64_t deadline_ms, int *wstatus);
