@@ -220,10 +220,10 @@ static void loopback_servers(char *out, size_t size) {
     return;
   struct resolv_conf rc;
   resolv_conf_init(&rc);
-  enum verbosity saved = verbosity;
-  verbosity = VERBOSITY_SILENT;
-  resolv_conf_parse(&rc, buf, (size_t)len, "/etc/resolv.conf");
-  verbosity = saved;
+  {
+    VERBOSITY_SCOPE(VERBOSITY_SILENT); /* the host's file, not ours to judge */
+    resolv_conf_parse(&rc, buf, (size_t)len, "/etc/resolv.conf");
+  }
   size_t o = 0;
   for (size_t i = 0; i < rc.nservers; i++) {
     const struct address *a = &rc.servers[i].addr;

@@ -112,32 +112,32 @@ void lines_report_change(const struct format_config *fmt, const char *file, cons
     size_t len;
   } *lines = NULL;
   size_t cap = 0;
-  enum verbosity saved = verbosity;
-  verbosity = VERBOSITY_SILENT; /* keys were checked when read */
-  for (int s = 0; s < 2; s++) {
-    struct line_iter it = line_iter(sides[s], lens[s]);
-    const char *p;
-    size_t l;
-    while (line_next(&it, &p, &l)) {
-      const char *key;
-      size_t kl;
-      if (format_line_key(fmt->format, p, l, &key, &kl)) {
-        name_list_add(&keys, key, kl, "FILE", 0);
-        long i = name_list_find(&keys, key, kl);
-        if (i >= 0 && (size_t)i * 2 + 2 > cap) {
-          size_t ncap = cap ? cap * 2 : 64;
-          while (ncap < (size_t)i * 2 + 2)
-            ncap *= 2;
-          lines = xreallocarray(lines, ncap, sizeof *lines);
-          memset(lines + cap, 0, (ncap - cap) * sizeof *lines);
-          cap = ncap;
+  {
+    VERBOSITY_SCOPE(VERBOSITY_SILENT); /* keys were checked when read */
+    for (int s = 0; s < 2; s++) {
+      struct line_iter it = line_iter(sides[s], lens[s]);
+      const char *p;
+      size_t l;
+      while (line_next(&it, &p, &l)) {
+        const char *key;
+        size_t kl;
+        if (format_line_key(fmt->format, p, l, &key, &kl)) {
+          name_list_add(&keys, key, kl, "FILE", 0);
+          long i = name_list_find(&keys, key, kl);
+          if (i >= 0 && (size_t)i * 2 + 2 > cap) {
+            size_t ncap = cap ? cap * 2 : 64;
+            while (ncap < (size_t)i * 2 + 2)
+              ncap *= 2;
+            lines = xreallocarray(lines, ncap, sizeof *lines);
+            memset(lines + cap, 0, (ncap - cap) * sizeof *lines);
+            cap = ncap;
+          }
+          if (i >= 0)
+            lines[i * 2 + s] = (struct side){p, l};
         }
-        if (i >= 0)
-          lines[i * 2 + s] = (struct side){p, l};
       }
     }
   }
-  verbosity = saved;
   struct strbuf msg = {0};
   for (size_t i = 0; i < keys.count; i++) {
     struct side *o = &lines[i * 2], *n = &lines[i * 2 + 1];

@@ -24,8 +24,6 @@
 #include "watch.h"
 #include "util.h"
 
-#define ENGINE_TIMEOUT_MS 5000
-
 static void usage(FILE *f) {
   fputs("Usage: hostalias [OPTION]... CONTAINER [NAME]...\n"
         "       hostalias [OPTION]... --pid PID [NAME]...\n"
@@ -402,7 +400,7 @@ static int list_targets(const struct options *o) {
   struct target_lister l;
   name_list_init(&l.services);
   name_list_init(&l.containers);
-  verbosity = VERBOSITY_QUIET; /* a service name that is no valid host name is just skipped */
+  VERBOSITY_SCOPE(VERBOSITY_QUIET); /* a service name that is no valid host name is skipped */
   bool ok = engine_list_containers(&e, NULL, print_target, &l);
   for (size_t i = 0; ok && i < l.services.count; i++) {
     const char *s = name_at(&l.services, i);

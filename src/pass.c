@@ -16,8 +16,6 @@
 #include "route.h"
 #include "target.h"
 
-#define ENGINE_TIMEOUT_MS 5000
-
 /* Finds a container by exact name or ID, else as a Swarm service (this
  * node's task), else as a Compose service. */
 static int find_container(const struct pass_config *cfg, const struct engine *e,

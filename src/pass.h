@@ -14,7 +14,7 @@
 #include "engine.h"
 #include "format.h"
 #include "names.h"
-#include "resolver_policy.h"
+#include "resolve_request.h"
 #include "target.h"
 #include "util.h"
 

@@ -39,16 +39,17 @@ void resolve_from_hosts(const char *hosts, size_t len, const char *source,
   hosts_parse(hosts, len, source, on_hosts_entry, &c);
 }
 
-/* One pass's state. Query contexts live in a pool sized by the concurrency
+/* The state of one c-ares run over the names (not a whole pass: pass.c
+ * owns that). Query contexts live in a pool sized by the concurrency
  * cap, so memory does not grow with the number of names. */
-struct pass;
+struct lookups;
 struct slot {
-  struct pass *pass;
+  struct lookups *run;
   size_t index;
   struct slot *next_free;
 };
 
-struct pass {
+struct lookups {
   ares_channel channel;
   const struct resolver_config *cfg;
   const struct name_list *names;
@@ -79,7 +80,7 @@ static enum name_status map_status(int status) {
 static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinfo *res) {
   (void)timeouts;
   struct slot *s = arg;
-  struct pass *p = s->pass;
+  struct lookups *p = s->run;
   struct name_result *r = &p->results[s->index];
   if (status == ARES_SUCCESS && res) {
     for (struct ares_addrinfo_node *n = res->nodes; n; n = n->ai_next) {
@@ -111,7 +112,7 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
 }
 
 static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable) {
-  struct pass *p = data;
+  struct lookups *p = data;
   struct epoll_event ev = {.events = (readable ? EPOLLIN : 0u) | (writable ? EPOLLOUT : 0u),
                            .data.fd = fd};
   if (!readable && !writable) {
@@ -242,7 +243,7 @@ bool resolve_channel_new(const struct resolver_config *cfg, ares_channel *channe
   return true;
 }
 
-static void start_query(struct pass *p, size_t i) {
+static void start_query(struct lookups *p, size_t i) {
   struct slot *s = p->free_slots;
   p->free_slots = s->next_free;
   s->index = i;
@@ -259,7 +260,7 @@ static void start_query(struct pass *p, size_t i) {
 
 bool resolve_names(const struct resolver_config *cfg, const struct name_list *names,
                    struct name_result *results) {
-  struct pass p = {.cfg = cfg, .names = names, .results = results, .epfd = -1};
+  struct lookups p = {.cfg = cfg, .names = names, .results = results, .epfd = -1};
   size_t next = 0;
   while (next < names->count && results[next].status != NAME_PENDING)
     next++;
@@ -280,7 +281,7 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
   unsigned cap = cfg->concurrency ? cfg->concurrency : 1;
   p.slots = xcalloc(cap, sizeof *p.slots);
   for (unsigned i = 0; i < cap; i++) {
-    p.slots[i].pass = &p;
+    p.slots[i].run = &p;
     p.slots[i].next_free = p.free_slots;
     p.free_slots = &p.slots[i];
   }

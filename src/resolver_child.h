@@ -11,7 +11,7 @@
 
 #include "name_result.h"
 #include "names.h"
-#include "resolver_policy.h"
+#include "resolve_request.h"
 #include "target.h"
 
 /* Runs the resolving pass in an unprivileged child inside T's network

@@ -13,7 +13,7 @@
 
 #include "hostsfile.h"
 #include "privileges.h"
-#include "resolver_policy.h"
+#include "resolve_request.h"
 #include "util.h"
 
 /* The filesystem type of a bind, remount or propagation change is ignored
@@ -66,7 +66,7 @@ bool run_user_choose(const char *spec, struct run_user *u) {
   return true;
 }
 
-void nsswitch_hosts_files_dns(const char *in, size_t len, struct strbuf *out) {
+void run_command_nsswitch(const char *in, size_t len, struct strbuf *out) {
   static const char line[] = "hosts: files dns\n";
   bool done = false;
   struct line_iter it = line_iter(in, len);
@@ -140,11 +140,11 @@ static void append_own_name(struct strbuf *hosts) {
   if (hosts->len && hosts->data[hosts->len - 1] != '\n')
     strbuf_append(hosts, "\n", 1);
   strbuf_append(hosts, "# the host's own name (hostalias)\n", 34);
-  enum verbosity saved = verbosity;
-  verbosity = VERBOSITY_SILENT; /* the host's file, not ours to judge */
-  if (read_host_file("/etc/hosts", HOST_FILE_MAX, &host))
-    hosts_parse(host.data ? host.data : "", host.len, "/etc/hosts", on_host_entry, &o);
-  verbosity = saved;
+  {
+    VERBOSITY_SCOPE(VERBOSITY_SILENT); /* the host's file, not ours to judge */
+    if (read_host_file("/etc/hosts", HOST_FILE_MAX, &host))
+      hosts_parse(host.data ? host.data : "", host.len, "/etc/hosts", on_host_entry, &o);
+  }
   if (!o.found) {
     char line[300];
     int n = snprintf(line, sizeof line, "127.0.1.1 %s\n", hostname);
@@ -209,7 +209,7 @@ static int set_up_files(const struct target *t, bool rootless) {
   append_own_name(&hosts);
   bool have_nss = read_host_file("/etc/nsswitch.conf", HOST_FILE_MAX, &host_nss);
   if (have_nss)
-    nsswitch_hosts_files_dns(host_nss.data ? host_nss.data : "", host_nss.len, &nss);
+    run_command_nsswitch(host_nss.data ? host_nss.data : "", host_nss.len, &nss);
   else
     log_warn("/etc/nsswitch.conf: cannot read it; glibc's defaults stay");
 

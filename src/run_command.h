@@ -39,4 +39,4 @@ int run_command(const struct target *t, const struct run_user *u, char *const *a
  * when there is none), every other line kept: IN (LEN bytes) into OUT.
  * Exposed for the tests. */
 struct strbuf;
-void nsswitch_hosts_files_dns(const char *in, size_t len, struct strbuf *out);
+void run_command_nsswitch(const char *in, size_t len, struct strbuf *out);

@@ -83,12 +83,12 @@ static void pass(struct watch *w, const char *why) {
   log_info("watch: pass %u (%s; %u events)", w->passes, why, w->pending);
   /* While the target is gone, each pass would say so again: once is
    * enough, so those passes are silent. */
-  enum verbosity saved = verbosity;
-  if (w->target_gone)
-    verbosity = VERBOSITY_SILENT;
   struct pass_summary sum;
-  int rc = pass_run(w->cfg, w->names, NULL, &sum);
-  verbosity = saved;
+  int rc;
+  {
+    VERBOSITY_SCOPE(w->target_gone ? VERBOSITY_SILENT : verbosity);
+    rc = pass_run(w->cfg, w->names, NULL, &sum);
+  }
   if (rc == EXIT_TARGET) {
     if (!w->target_gone)
       log_notice("%s: the target is gone; %s keeps what it had, and the watch goes on",
@@ -230,7 +230,7 @@ int watch_run(const struct pass_config *cfg, const struct name_list *names,
   w.sfd = wc->signal_fd;
   if (w.sfd < 0)
     return EXIT_OUTPUT;
-  if (!engine_init(&w.engine, cfg->docker_host, 5000)) {
+  if (!engine_init(&w.engine, cfg->docker_host, ENGINE_TIMEOUT_MS)) {
     engine_close(&w.engine);
     close(w.sfd);
     return EXIT_USAGE;

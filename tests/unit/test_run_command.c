@@ -13,7 +13,7 @@
 static const char *rewrite(const char *in) {
   static struct strbuf out;
   strbuf_free(&out);
-  nsswitch_hosts_files_dns(in, strlen(in), &out);
+  run_command_nsswitch(in, strlen(in), &out);
   return out.data ? out.data : "";
 }
 

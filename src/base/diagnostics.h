@@ -13,6 +13,15 @@ enum verbosity {
 };
 extern enum verbosity verbosity;
 
+/* Sets the verbosity to LEVEL until the end of the enclosing block, which
+ * restores it on every way out (one a block):
+ *   { VERBOSITY_SCOPE(VERBOSITY_SILENT); parse_what_was_checked_before(); } */
+static inline void verbosity_restorep(const enum verbosity *saved) { verbosity = *saved; }
+#define VERBOSITY_SCOPE(level)                                                                     \
+  __attribute__((cleanup(verbosity_restorep), unused)) const enum verbosity verbosity_saved_ =     \
+      verbosity;                                                                                   \
+  verbosity = (level)
+
 /* Something a person must see: always printed. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_error_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -33,6 +33,9 @@ struct engine {
  * not a unix socket (a remote engine's containers cannot be entered) or a
  * context that cannot be read. Under sudo, a socket the user named (not one
  * of the system engine's) must be one the user could connect to. */
+/* How long one Engine API request may take, everywhere. */
+#define ENGINE_TIMEOUT_MS 5000
+
 bool engine_init(struct engine *e, const char *override, int timeout_ms);
 
 /* Frees what engine_init took; safe on ENGINE_INIT and after a failed init. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-#include "resolver_policy.h"
+#include "resolve_request.h"
 
 #include <string.h>
 
