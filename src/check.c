@@ -286,8 +286,8 @@ size_t check_targets(const struct target *t, enum check_where where,
     return 0;
   /* The targets, and a public address under the same service (1.1.1.1 in
    * the same form) to tell rebinding protection from an outage. */
-  char **names = xcalloc(n + 1, sizeof *names);
-  struct address *want = xcalloc(n + 1, sizeof *want);
+  _cleanup_free_ char **names = xcalloc(n + 1, sizeof *names);
+  _cleanup_free_ struct address *want = xcalloc(n + 1, sizeof *want);
   for (size_t i = 0; i < n; i++) {
     names[i] = items[i].target;
     want[i] = items[i].addr;
@@ -305,7 +305,7 @@ size_t check_targets(const struct target *t, enum check_where where,
   char loopback[200];
   loopback_servers(loopback, sizeof loopback);
 
-  struct record *recs = xcalloc(total, sizeof *recs);
+  _cleanup_free_ struct record *recs = xcalloc(total, sizeof *recs);
   for (size_t i = 0; i < n; i++) {
     items[i].verdict[0] = '\0';
     items[i].ok = true;
@@ -342,8 +342,5 @@ size_t check_targets(const struct target *t, enum check_where where,
     }
     failed += !items[i].ok;
   }
-  free(recs);
-  free(names);
-  free(want);
   return failed;
 }

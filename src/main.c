@@ -372,6 +372,12 @@ struct target_lister {
   struct name_list services; /* Compose services, each once */
   struct name_list containers;
 };
+static void target_lister_free(struct target_lister *l) {
+  name_list_free(&l->services);
+  name_list_free(&l->containers);
+}
+DEFINE_CLEANUP_FUNC(struct target_lister, target_lister_free)
+#define _cleanup_target_lister_ __attribute__((cleanup(target_lister_freep)))
 
 static void print_target(const struct container_summary *c, void *ctx) {
   struct target_lister *l = ctx;
@@ -397,7 +403,7 @@ static int list_targets(const struct options *o) {
   _cleanup_engine_ struct engine e = ENGINE_INIT;
   if (!engine_init(&e, o->pass.docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
-  struct target_lister l;
+  _cleanup_target_lister_ struct target_lister l;
   name_list_init(&l.services);
   name_list_init(&l.containers);
   VERBOSITY_SCOPE(VERBOSITY_QUIET); /* a service name that is no valid host name is skipped */
@@ -407,8 +413,6 @@ static int list_targets(const struct options *o) {
     if (name_list_find(&l.containers, s, strlen(s)) < 0)
       printf("%s\n", s);
   }
-  name_list_free(&l.services);
-  name_list_free(&l.containers);
   return ok ? EXIT_ALL_RESOLVED : EXIT_TARGET;
 }
 
@@ -432,25 +436,23 @@ static int run(struct options *o, int nargs, char **args, bool stdin_open) {
   if (!run_user_choose(o->user, &user))
     return EXIT_USAGE;
   if (nargs > 0) {
-    struct name_list names;
+    _cleanup_name_list_ struct name_list names;
     name_list_init(&names);
     int status = read_names(nargs, args, stdin_open, &o->pass, &names);
     if (status == 0) {
       _cleanup_strbuf_ struct strbuf out = {0};
       status = pass_run(&o->pass, &names, &out, NULL);
     }
-    name_list_free(&names);
     if (status != EXIT_ALL_RESOLVED && status != EXIT_SOME_UNRESOLVED && status != EXIT_DNS)
       return status;
   }
-  struct target t;
+  _cleanup_target_ struct target t;
   target_init(&t);
   int status = pass_find_target(&o->pass, &t);
   if (status == 0) {
     fflush(stdout);
     status = run_command(&t, &user, o->command);
   }
-  target_close(&t);
   return status;
 }
 
@@ -497,7 +499,7 @@ int main(int argc, char **argv) {
     return run(&o, argc - pos, argv + pos, stdin_open);
 
   int64_t t_start = now_us();
-  struct name_list names;
+  _cleanup_name_list_ struct name_list names;
   name_list_init(&names);
   int status = read_names(argc - pos, argv + pos, stdin_open, &o.pass, &names);
   if (status == 0) {
@@ -525,6 +527,5 @@ int main(int argc, char **argv) {
                sum.names, sum.resolved, sum.failed, sum.stale, sum.dropped,
                (long long)((now_us() - t_start) / 1000));
   }
-  name_list_free(&names);
   return status;
 }

@@ -267,19 +267,20 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
   if (next == names->count)
     return true;
 
-  p.epfd = epoll_create1(EPOLL_CLOEXEC);
-  if (p.epfd < 0) {
+  /* Closed and freed on the way out, after ares_destroy (whose socket
+   * callbacks still use the epoll descriptor). */
+  _cleanup_fd_ int epfd = epoll_create1(EPOLL_CLOEXEC);
+  if (epfd < 0) {
     log_error_errno("epoll_create1");
     return false;
   }
+  p.epfd = epfd;
   int64_t t0 = now_us();
-  if (!resolve_channel_new(cfg, &p.channel, on_sock_state, &p)) {
-    close(p.epfd);
+  if (!resolve_channel_new(cfg, &p.channel, on_sock_state, &p))
     return false;
-  }
   int64_t t1 = now_us();
   unsigned cap = cfg->concurrency ? cfg->concurrency : 1;
-  p.slots = xcalloc(cap, sizeof *p.slots);
+  _cleanup_free_ struct slot *slots = p.slots = xcalloc(cap, sizeof *p.slots);
   for (unsigned i = 0; i < cap; i++) {
     p.slots[i].run = &p;
     p.slots[i].next_free = p.free_slots;
@@ -329,8 +330,6 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
       results[i].status = NAME_TIMEOUT;
   int64_t t2 = now_us();
   ares_destroy(p.channel);
-  close(p.epfd);
-  free(p.slots);
   log_info("timing (c-ares): channel set-up %.3f ms, queries %.3f ms", (double)(t1 - t0) / 1000,
            (double)(t2 - t1) / 1000);
   return true;

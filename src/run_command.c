@@ -194,7 +194,7 @@ static bool bind_over(const char *name, const char *dest) {
 /* The private mount namespace and the three files. Nothing of it is seen
  * outside: / is made private before anything is mounted. */
 static int set_up_files(const struct target *t, bool rootless) {
-  struct strbuf resolv = {0}, hosts = {0}, nss = {0}, host_nss = {0};
+  _cleanup_strbuf_ struct strbuf resolv = {0}, hosts = {0}, nss = {0}, host_nss = {0};
   int rc = EXIT_OUTPUT;
   if (t->resolv_conf.present) {
     strbuf_append(&resolv, t->resolv_conf.data, t->resolv_conf.len);
@@ -240,10 +240,6 @@ static int set_up_files(const struct target *t, bool rootless) {
     if (ok)
       rc = 0;
   }
-  strbuf_free(&resolv);
-  strbuf_free(&hosts);
-  strbuf_free(&nss);
-  strbuf_free(&host_nss);
   return rc;
 }
 
