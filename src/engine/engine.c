@@ -371,28 +371,22 @@ json_t *engine_get_json(const struct engine *e, const char *path, int *status) {
   return root;
 }
 
-/* A Swarm object's ID (a swarm-scoped network's, a node's, a task's): 25
- * lowercase letters and digits. */
-static bool swarm_id_valid(const char *id) {
-  size_t len = strlen(id);
-  if (len != 25)
+/* Whether ID is LEN characters of 0-9 and a-LAST. */
+static bool id_of(const char *id, size_t len, char last) {
+  if (strlen(id) != len)
     return false;
   for (size_t i = 0; i < len; i++)
-    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'z')))
+    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= last)))
       return false;
   return true;
 }
 
+/* A Swarm object's ID (a swarm-scoped network's, a node's, a task's): 25
+ * lowercase letters and digits. */
+static bool swarm_id_valid(const char *id) { return id_of(id, 25, 'z'); }
+
 /* A container ID as the API gives it: 64 lowercase hex digits. */
-static bool id_valid(const char *id) {
-  size_t len = strlen(id);
-  if (len != 64)
-    return false;
-  for (size_t i = 0; i < len; i++)
-    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f')))
-      return false;
-  return true;
-}
+static bool id_valid(const char *id) { return id_of(id, 64, 'f'); }
 
 const char *engine_parse_inspect(const char *json, size_t len, struct container_state *out) {
   memset(out, 0, sizeof *out);
