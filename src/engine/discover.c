@@ -14,7 +14,11 @@ struct discovery {
   const char *stack; /* the target's Swarm stack, or "" */
   /* The containers seen on the target's networks, each once. */
   char (*ids)[65];
+  char **names;
   size_t nids, cap;
+  /* Swarm services whose aliases a manager gave: their tasks need no
+   * inspect. */
+  struct name_list detailed;
 };
 
 static void add_name(const char *name, void *ctx) {
@@ -51,8 +55,18 @@ static void on_container(const char *id, const char *name, void *ctx) {
   if (d->nids == d->cap) {
     d->cap = d->cap ? d->cap * 2 : 64;
     d->ids = xreallocarray(d->ids, d->cap, sizeof *d->ids);
+    d->names = xreallocarray(d->names, d->cap, sizeof *d->names);
   }
+  d->names[d->nids] = xstrdup(name);
   memcpy(d->ids[d->nids++], id, 65);
+}
+
+/* Whether container NAME is a task (SERVICE.SLOT.TASK, or SERVICE.NODE.TASK
+ * for a global service) of a service a manager detailed: its aliases on
+ * the network are the service's, already given. */
+static bool task_of_detailed(const struct discovery *d, const char *name) {
+  const char *dot = strchr(name, '.');
+  return dot && d->detailed.count && name_list_find(&d->detailed, name, (size_t)(dot - name)) >= 0;
 }
 
 struct alias_ctx {
@@ -73,6 +87,7 @@ bool discover_names(const struct engine *e, const struct container_state *target
                     struct name_list *names) {
   struct discovery d = {.skip_dotted = skip_dotted, .stack = target->swarm.stack};
   name_list_init(&d.found);
+  name_list_init(&d.detailed);
   const char *netnames[ENGINE_NETWORKS_MAX];
   bool ok = true;
   int64_t t0 = now_us();
@@ -86,18 +101,21 @@ bool discover_names(const struct engine *e, const struct container_state *target
    * tasks on other nodes too, and their aliases. */
   for (size_t i = 0; ok && i < target->nnetworks; i++)
     if (swarm[i])
-      ok = engine_network_services(e, &target->networks[i], add_service, &d);
+      ok = engine_network_services(e, &target->networks[i], add_service, &d, &d.detailed);
   /* Aliases are only in each container's inspect reply (engine 20.10 lists
    * them as null), so every container is inspected, several at a time. */
   struct alias_ctx a = {.d = &d, .networks = netnames, .nnetworks = target->nnetworks};
-  const char **ids = xcalloc(d.nids, sizeof *ids);
+  const char **ids = xcalloc(d.nids ? d.nids : 1, sizeof *ids);
+  size_t nids = 0;
   for (size_t i = 0; i < d.nids; i++)
-    ids[i] = d.ids[i];
+    if (!task_of_detailed(&d, d.names[i]))
+      ids[nids++] = d.ids[i];
   int64_t t1 = now_us();
   if (ok)
-    ok = engine_inspect_many(e, ids, d.nids, on_inspect, &a);
-  log_info("timing (--all): the networks' containers %.3f ms, inspect %zu of them %.3f ms",
-           (double)(t1 - t0) / 1000, d.nids, (double)(now_us() - t1) / 1000);
+    ok = engine_inspect_many(e, ids, nids, on_inspect, &a);
+  log_info("timing (--all): the networks' containers and services %.3f ms, inspect %zu of %zu "
+           "containers %.3f ms",
+           (double)(t1 - t0) / 1000, nids, d.nids, (double)(now_us() - t1) / 1000);
   if (ok && a.bad) {
     log_error("the Engine API at %s gave a bad inspect reply for a container on the target's "
               "networks",
@@ -119,7 +137,11 @@ bool discover_names(const struct engine *e, const struct container_state *target
              d.nids, target->nnetworks, target->name);
   }
   name_list_free(&d.found);
+  name_list_free(&d.detailed);
   free(ids);
+  for (size_t i = 0; i < d.nids; i++)
+    free(d.names[i]);
+  free(d.names);
   free(d.ids);
   return ok;
 }

@@ -765,12 +765,12 @@ bool engine_network_containers(const struct engine *e, const struct engine_netwo
   return ok;
 }
 
-/* The aliases on network NET (ID or name) in a GET /services/NAME reply. */
-static void service_aliases(const char *json, size_t len, const struct engine_network *net,
+/* The aliases on network NET (ID or name) of service SVC, an entry of
+ * GET /services. */
+static void service_aliases(json_t *svc, const struct engine_network *net,
                             void (*fn)(const char *name, void *ctx), void *ctx) {
-  json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
   json_t *nets =
-      json_object_get(json_object_get(json_object_get(root, "Spec"), "TaskTemplate"), "Networks");
+      json_object_get(json_object_get(json_object_get(svc, "Spec"), "TaskTemplate"), "Networks");
   size_t i, k;
   json_t *n, *alias;
   json_array_foreach(nets, i, n) {
@@ -784,11 +784,11 @@ static void service_aliases(const char *json, size_t len, const struct engine_ne
         fn(a, ctx);
     }
   }
-  json_decref(root);
 }
 
 bool engine_network_services(const struct engine *e, const struct engine_network *net,
-                             void (*fn)(const char *name, void *ctx), void *ctx) {
+                             void (*fn)(const char *name, void *ctx), void *ctx,
+                             struct name_list *detailed) {
   char path[128];
   int status;
   snprintf(path, sizeof path, "/networks/%.64s?verbose=true", net->id);
@@ -796,34 +796,35 @@ bool engine_network_services(const struct engine *e, const struct engine_network
   if (!root)
     return status != 0; /* gone (404) meanwhile: none; a failure said why */
   json_t *services = json_object_get(root, "Services");
-  size_t n = json_is_object(services) ? json_object_size(services) : 0, k = 0;
-  char(*names)[128] = xcalloc(n ? n : 1, sizeof *names);
+  _cleanup_name_list_ struct name_list on_net;
+  name_list_init(&on_net);
   const char *key;
   json_t *v;
-  json_object_foreach(services, key, v) {
-    if (k < n && strlen(key) < sizeof names[0] && engine_target_valid(key)) {
-      strcpy(names[k], key);
-      fn(names[k++], ctx);
+  {
+    VERBOSITY_SCOPE(VERBOSITY_SILENT); /* engine_target_valid is the check */
+    json_object_foreach(services, key, v) {
+      if (strlen(key) < 128 && engine_target_valid(key) &&
+          name_list_add(&on_net, key, strlen(key), "the Engine API", 0))
+        fn(key, ctx);
     }
   }
   json_decref(root);
-  /* Their aliases, from a manager; a worker answers 503, and its own tasks'
-   * aliases come from their inspect replies anyway. */
-  struct http_request *reqs = xcalloc(k ? k : 1, sizeof *reqs);
-  char(*paths)[160] = xcalloc(k ? k : 1, sizeof *paths);
-  for (size_t i = 0; i < k; i++) {
-    snprintf(paths[i], sizeof paths[i], "/services/%s", names[i]);
-    reqs[i].path = paths[i];
+  /* Their aliases, from a manager, in one GET /services (one request for
+   * each service cost 200 of them on a stack of 200); a worker answers
+   * 503, and its own tasks' aliases come from their inspect replies. */
+  json_t *list = on_net.count ? engine_get_json(e, "/services", &status) : NULL;
+  size_t i;
+  json_t *svc;
+  json_array_foreach(list, i, svc) {
+    const char *name = json_string_value(json_object_get(json_object_get(svc, "Spec"), "Name"));
+    if (!name || name_list_find(&on_net, name, strlen(name)) < 0)
+      continue;
+    service_aliases(svc, net, fn, ctx);
+    if (detailed) {
+      VERBOSITY_SCOPE(VERBOSITY_SILENT);
+      name_list_add(detailed, name, strlen(name), "the Engine API", 0);
+    }
   }
-  if (k)
-    http_unix_get_many(e->connect_path, reqs, k, INSPECT_IN_FLIGHT, e->timeout_ms, NULL, NULL);
-  for (size_t i = 0; i < k; i++) {
-    if (reqs[i].result == HTTP_OK && reqs[i].response.status == 200)
-      service_aliases(reqs[i].response.body, reqs[i].response.body_len, net, fn, ctx);
-    http_response_free(&reqs[i].response);
-  }
-  free(reqs);
-  free(paths);
-  free(names);
+  json_decref(list);
   return true;
 }

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "http.h"
+#include "names.h"
 #include "util.h"
 
 typedef struct json_t json_t;
@@ -170,8 +171,10 @@ bool engine_network_containers(const struct engine *e, const struct engine_netwo
 
 /* A swarm-scoped network NET across the cluster: GET /networks/ID?verbose
  * lists every service attached, whichever node runs its tasks; FN gets each
- * service's name and, where this engine is a manager (GET /services/NAME),
- * its aliases on NET. Task names and IDs are never given. False, with a
- * message, when the engine fails. */
+ * service's name and, where this engine is a manager (GET /services), its
+ * aliases on NET; DETAILED, when not NULL, gets the names of the services
+ * whose aliases were given. Task names and IDs are never given. False,
+ * with a message, when the engine fails. */
 bool engine_network_services(const struct engine *e, const struct engine_network *net,
-                             void (*fn)(const char *name, void *ctx), void *ctx);
+                             void (*fn)(const char *name, void *ctx), void *ctx,
+                             struct name_list *detailed);

@@ -23,6 +23,7 @@ done
 # shellcheck source=tests/e2e/lib/swarm.bash
 . "$top/tests/e2e/lib/swarm.bash"
 trap swarm_stop EXIT
+trap "exit 130" INT TERM # so that EXIT runs: the engines and namespaces go
 echo "starting a two-node swarm; a stack of $NSVC services, half on each node..." >&2
 swarm_start || { echo "the two-node swarm did not start" >&2; exit 1; }
 {
@@ -43,6 +44,8 @@ networks:
   backend:
     driver: overlay
     attachable: true
+    ipam:
+      config: [{subnet: 10.200.0.0/16}] # a VIP and a task address a service: a /24 runs out
 YAML
 } >"$SW_STATE/big.yml"
 swa stack deploy -c "$SW_STATE/big.yml" big >/dev/null
