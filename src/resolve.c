@@ -280,7 +280,8 @@ bool resolve_names(const struct resolver_config *cfg, const struct name_list *na
     return false;
   int64_t t1 = now_us();
   unsigned cap = cfg->concurrency ? cfg->concurrency : 1;
-  _cleanup_free_ struct slot *slots = p.slots = xcalloc(cap, sizeof *p.slots);
+  _cleanup_free_ struct slot *slots = xcalloc(cap, sizeof *slots);
+  p.slots = slots;
   for (unsigned i = 0; i < cap; i++) {
     p.slots[i].run = &p;
     p.slots[i].next_free = p.free_slots;
