@@ -72,6 +72,7 @@ struct watch {
   int64_t next_interval;    /* 0: no interval */
   int64_t interval_ms;
   const char *events_path;
+  bool worker_told;                  /* the worker notice, once */
   int64_t settle_until, next_settle; /* after a service event; 0: none */
   bool target_gone;
   unsigned passes;
@@ -151,8 +152,29 @@ static void disconnect(struct watch *w, const char *why) {
   w->backoff_ms = w->backoff_ms * 2 > RECONNECT_MAX_MS ? RECONNECT_MAX_MS : w->backoff_ms * 2;
 }
 
+/* Which events to ask for: the node's Swarm role is asked again at every
+ * connection (an engine down at start, or one that joined a swarm since).
+ * A worker's engine knows only its own tasks: a change on another node
+ * reaches it as no event at all, and that is said once. */
+static void choose_events(struct watch *w) {
+  enum swarm_role role = swarm_node_role(&w->engine);
+  w->events_path = role == SWARM_MANAGER ? EVENTS_PATH_MANAGER : EVENTS_PATH;
+  if (role != SWARM_WORKER || w->worker_told)
+    return;
+  w->worker_told = true;
+  if (w->interval_ms)
+    log_notice("this engine is a Swarm worker, told nothing of other nodes: a change there "
+               "reaches %s at the next --interval pass (every %lld s)",
+               w->cfg->output, (long long)(w->interval_ms / 1000));
+  else
+    log_notice("this engine is a Swarm worker, told nothing of other nodes: a change there "
+               "reaches %s only on SIGHUP (--interval 0)",
+               w->cfg->output);
+}
+
 static void connect_events(struct watch *w) {
   char err[256];
+  choose_events(w);
   int fd = event_stream_open(w->engine.connect_path, w->events_path, w->engine.timeout_ms, err,
                              sizeof err);
   if (fd < 0) {
@@ -238,18 +260,6 @@ int watch_run(const struct pass_config *cfg, const struct name_list *names,
   sigset_t mask;
   watch_sigset(&mask);
   w.interval_ms = (int64_t)wc->interval_s * 1000;
-  /* A Swarm worker's engine knows only its own tasks: a change on another
-   * node reaches it as no event at all. */
-  enum swarm_role role = swarm_node_role(&w.engine);
-  w.events_path = role == SWARM_MANAGER ? EVENTS_PATH_MANAGER : EVENTS_PATH;
-  if (role == SWARM_WORKER && w.interval_ms)
-    log_notice("this engine is a Swarm worker, told nothing of other nodes: a change there "
-               "reaches %s at the next --interval pass (every %d s)",
-               cfg->output, wc->interval_s);
-  else if (role == SWARM_WORKER)
-    log_notice("this engine is a Swarm worker, told nothing of other nodes: a change there "
-               "reaches %s only on SIGHUP (--interval 0)",
-               cfg->output);
   connect_events(&w);
   pass(&w, "start");
   int status = 0;

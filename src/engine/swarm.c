@@ -155,7 +155,11 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
 
 enum swarm_role swarm_node_role(const struct engine *e) {
   int status;
-  json_t *info = engine_get_json(e, "/info", &status);
+  json_t *info;
+  {
+    VERBOSITY_SCOPE(VERBOSITY_SILENT); /* an engine that does not answer: no role */
+    info = engine_get_json(e, "/info", &status);
+  }
   json_t *sw = json_object_get(info, "Swarm");
   const char *state = json_string_value(json_object_get(sw, "LocalNodeState"));
   json_t *control = json_object_get(sw, "ControlAvailable");

@@ -24,7 +24,8 @@ bool swarm_explain_missing(const struct engine *e, const char *name, const char 
  * (it reports service events and knows every task), or a worker. */
 enum swarm_role { SWARM_NONE, SWARM_MANAGER, SWARM_WORKER };
 
-/* Asks GET /info; SWARM_NONE when the engine does not say. */
+/* Asks GET /info; SWARM_NONE, silently, when the engine does not say or
+ * does not answer. */
 enum swarm_role swarm_node_role(const struct engine *e);
 
 /* A stack service's short name: NAME of STACK_NAME, as docker stack
