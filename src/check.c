@@ -246,18 +246,17 @@ static void loopback_servers(char *out, size_t size) {
 
 /* The verdict for one record at one place. */
 static void verdict(const struct check_item *it, const struct record *r, const struct record *probe,
-                    const char *probe_name, bool in_netns, const char *loopback, char *out,
-                    size_t size) {
+                    const char *probe_name, bool in_netns, const char *loopback, const char *how,
+                    char *out, size_t size) {
   char a[ADDRESS_TEXT_MAX], o[ADDRESS_TEXT_MAX];
   address_format(&it->addr, a);
   const char *where = in_netns ? "in the target's network namespace: " : "";
   if (r->answer == ANSWER_MATCH && route_unreachable(r->reach)) {
-    snprintf(out, size,
-             "%s%s resolves to %s, but %s: programs here cannot reach it; run them with "
-             "hostalias CONTAINER -- COMMAND",
-             where, it->target, a,
-             r->reach == ROUTE_NONE ? "there is no route to it"
-                                    : "only the default route leads there");
+    snprintf(
+        out, size, "%s%s resolves to %s, but %s: programs here cannot reach it; run them with %s",
+        where, it->target, a,
+        r->reach == ROUTE_NONE ? "there is no route to it" : "only the default route leads there",
+        how);
   } else if (r->answer == ANSWER_MATCH) {
     snprintf(out, size, "ok");
   } else if (r->answer == ANSWER_OTHER) {
@@ -272,8 +271,8 @@ static void verdict(const struct check_item *it, const struct record *r, const s
   } else if (in_netns && loopback[0]) {
     snprintf(out, size,
              "in the target's network namespace: no answer for %s: the host's nameserver %s "
-             "does not exist there; run the program with hostalias CONTAINER -- COMMAND instead",
-             it->target, loopback);
+             "does not exist there; run the program with %s instead",
+             it->target, loopback, how);
   } else {
     snprintf(out, size, "%s%s for %s: offline, or the wildcard DNS service is down", where,
              r->answer == ANSWER_LATE ? "no answer in time" : "no answer", it->target);
@@ -281,7 +280,8 @@ static void verdict(const struct check_item *it, const struct record *r, const s
 }
 
 size_t check_targets(const struct target *t, enum check_where where,
-                     const struct format_config *fmt, struct check_item *items, size_t n) {
+                     const struct format_config *fmt, const char *how, struct check_item *items,
+                     size_t n) {
   if (n == 0)
     return 0;
   /* The targets, and a public address under the same service (1.1.1.1 in
@@ -322,7 +322,7 @@ size_t check_targets(const struct target *t, enum check_where where,
                  in_netns ? " in the target's namespace" : "");
       else
         verdict(&items[i], &recs[i], have_probe ? &recs[n] : NULL, probe_name, in_netns, loopback,
-                v, sizeof v);
+                how, v, sizeof v);
       bool ok = ran && recs[i].answer == ANSWER_MATCH && !route_unreachable(recs[i].reach);
       if (!ok || !items[i].verdict[0]) {
         if (items[i].ok && !ok)

@@ -31,10 +31,12 @@ bool check_parse_where(const char *arg, enum check_where *out);
 /* Checks ITEMS (N of them, target and addr filled) in the places WHERE says:
  * this host's network namespace, and T's with the host's resolver
  * configuration, as a program started with nsenter --net sees it. Each place
- * is bounded by CHECK_DEADLINE_MS. Returns the number of items that failed;
- * each item's verdict is set. */
+ * is bounded by CHECK_DEADLINE_MS. HOW is the command line that runs a
+ * program in the target ("hostalias -P huginn web -- COMMAND"), for advice. Returns the number of
+ * items that failed; each item's verdict is set. */
 size_t check_targets(const struct target *t, enum check_where where,
-                     const struct format_config *fmt, struct check_item *items, size_t n);
+                     const struct format_config *fmt, const char *how, struct check_item *items,
+                     size_t n);
 
 /* Why HOSTALIASES cannot work on this host whatever the targets do, from
  * the nsswitch.conf text NSS (LEN bytes) and whether nscd caches hosts;

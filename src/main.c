@@ -2,7 +2,7 @@
 /* hostalias: from a container to a HOSTALIASES file in one concurrent pass.
  *
  * main() parses the options and reads the names, then runs one pass
- * (pass.c) and turns its result into the exit status. Only main() exits. */
+ * (pass.c) and turns its result into the exit status. */
 #include <ares.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -47,9 +47,10 @@ static void usage(FILE *f) {
         "  CONTAINER                 Docker or Podman container name or ID, a Swarm\n"
         "                            service (this node's task with the lowest slot),\n"
         "                            or a Compose service (its lowest-numbered replica)\n"
-        "  -P, --project NAME        the Compose project or Swarm stack of a service\n"
-        "                            CONTAINER; default $COMPOSE_PROJECT_NAME, else the\n"
-        "                            project of the current directory\n"
+        "  -P, --project NAME        the Compose project or Swarm stack whose service\n"
+        "                            CONTAINER is the target (never another container\n"
+        "                            of that name); default $COMPOSE_PROJECT_NAME (its\n"
+        "                            service first), else the current directory's\n"
         "  -H, --docker-host ADDR    Engine API socket (unix:///path); default\n"
         "                            $DOCKER_HOST, the docker context's endpoint,\n"
         "                            rootless sockets in $XDG_RUNTIME_DIR (non-root),\n"
@@ -107,7 +108,8 @@ static void usage(FILE *f) {
         "  1  some names did not resolve (each is reported on stderr)\n"
         "  2  usage or input error\n"
         "  3  target not found, not running or not enterable (needs root or\n"
-        "     CAP_SYS_ADMIN); a Compose service in several projects\n"
+        "     CAP_SYS_ADMIN); a Compose service in several projects; two\n"
+        "     containers claiming one replica; a PID that is not the container's\n"
         "  4  no name answered: the DNS server is unreachable\n"
         "  5  the output could not be written, or an internal failure\n"
         "  6  --check: a target does not resolve as the program needs (the output\n"
@@ -435,20 +437,26 @@ static int run(struct options *o, int nargs, char **args, bool stdin_open) {
   struct run_user user;
   if (!run_user_choose(o->user, &user))
     return EXIT_USAGE;
+  o->pass.command = true;
+  /* The target is looked up once: the command runs in the very network
+   * namespace the names were resolved in, held by descriptor. */
+  _cleanup_target_ struct target t;
+  target_init(&t);
+  int status;
   if (nargs > 0) {
     _cleanup_name_list_ struct name_list names;
     name_list_init(&names);
-    int status = read_names(nargs, args, stdin_open, &o->pass, &names);
+    status = read_names(nargs, args, stdin_open, &o->pass, &names);
     if (status == 0) {
       _cleanup_strbuf_ struct strbuf out = {0};
-      status = pass_run(&o->pass, &names, &out, NULL);
+      status = pass_run(&o->pass, &names, &out, NULL, &t);
     }
     if (status != EXIT_ALL_RESOLVED && status != EXIT_SOME_UNRESOLVED && status != EXIT_DNS)
       return status;
+    status = t.netns_fd >= 0 ? 0 : EXIT_OUTPUT;
+  } else {
+    status = pass_find_target(&o->pass, &t);
   }
-  _cleanup_target_ struct target t;
-  target_init(&t);
-  int status = pass_find_target(&o->pass, &t);
   if (status == 0) {
     fflush(stdout);
     status = run_command(&t, &user, o->command);
@@ -516,7 +524,7 @@ int main(int argc, char **argv) {
     if (o.watch)
       status = watch_run(&o.pass, &names, &o.watch_cfg);
     else
-      status = pass_run(&o.pass, &names, &out, &sum);
+      status = pass_run(&o.pass, &names, &out, &sum, NULL);
     if (out.len && !write_all(STDOUT_FILENO, out.data, out.len)) {
       log_error_errno("cannot write to standard output");
       status = EXIT_OUTPUT;

@@ -15,23 +15,90 @@
 #include "swarm.h"
 #include "route.h"
 #include "target.h"
+#include "vm.h"
 
-/* Finds a container by exact name or ID, else as a Swarm service (this
- * node's task), else as a Compose service. */
+/* The target container, by the rules the README gives: with a project
+ * (--project, else COMPOSE_PROJECT_NAME), the service of that project wins
+ * over a container of the same name (with --project, a container named
+ * exactly is taken only when it is of that project; with the environment,
+ * it is the fallback); with none, an exact name or ID, else a Swarm
+ * service (this node's task), else a Compose service. -v says which rule
+ * chose. */
+static enum engine_result find_by_rules(const struct pass_config *cfg, const struct engine *e,
+                                        struct container_state *st, const char **project) {
+  const char *name = cfg->container;
+  enum compose_project_source source = PROJECT_OPTION;
+  *project = cfg->project;
+  if (!*project && (*project = getenv("COMPOSE_PROJECT_NAME")) && **project) {
+    source = PROJECT_ENVIRONMENT;
+    if (!engine_target_valid(*project)) {
+      log_error("invalid COMPOSE_PROJECT_NAME \"%.80s\": expected a Compose project name",
+                *project);
+      return ENGINE_ERROR;
+    }
+  } else if (!cfg->project) {
+    *project = NULL;
+    source = PROJECT_NONE;
+  }
+  if (!*project) {
+    enum engine_result r = engine_inspect_container(e, name, st);
+    if (r == ENGINE_FOUND)
+      log_info("%s: the container of that name (no project chosen: an exact name or ID comes "
+               "first)",
+               name);
+    if (r == ENGINE_NOT_FOUND)
+      r = swarm_find_service(e, name, NULL, st);
+    return r == ENGINE_NOT_FOUND ? compose_find_service(e, name, NULL, PROJECT_NONE, st) : r;
+  }
+  const char *from = compose_project_source_name(source);
+  enum engine_result r = swarm_find_service(e, name, *project, st);
+  if (r == ENGINE_NOT_FOUND)
+    r = compose_find_service(e, name, *project, source, st);
+  if (r != ENGINE_NOT_FOUND)
+    return r;
+  r = engine_inspect_container(e, name, st);
+  if (r != ENGINE_FOUND)
+    return r;
+  if (!strcmp(st->compose.project, *project) || !strcmp(st->swarm.stack, *project)) {
+    log_info("%s: the container of that name, of project %s (from %s)", name, *project, from);
+    return r;
+  }
+  if (source == PROJECT_ENVIRONMENT) {
+    log_info("%s: the container of that name: project %s (from %s) has no running service %s", name,
+             *project, from, name);
+    return r;
+  }
+  log_error("project %s (from %s) has no running service %s, and the container named %s is not "
+            "of that project: with --project, the project's service is the target, never another "
+            "container of the same name",
+            *project, from, name, name);
+  return ENGINE_ERROR;
+}
+
 static int find_container(const struct pass_config *cfg, const struct engine *e,
                           struct container_state *st) {
-  enum engine_result r = engine_inspect_container(e, cfg->container, st);
-  if (r == ENGINE_NOT_FOUND)
-    r = swarm_find_service(e, cfg->container, cfg->project, st);
-  if (r == ENGINE_NOT_FOUND)
-    r = compose_find_service(e, cfg->container, cfg->project, st);
-  if (r == ENGINE_NOT_FOUND && !swarm_explain_missing(e, cfg->container, cfg->project))
-    log_error("no such container, Swarm service or Compose service: %s (asked %s)", cfg->container,
-              e->socket_path);
+  const char *project;
+  enum engine_result r = find_by_rules(cfg, e, st, &project);
+  if (r == ENGINE_NOT_FOUND && !swarm_explain_missing(e, cfg->container, project)) {
+    if (project)
+      log_error("no container %s, and project %s (from %s) has no running service %s",
+                cfg->container, project,
+                compose_project_source_name(cfg->project ? PROJECT_OPTION : PROJECT_ENVIRONMENT),
+                cfg->container);
+    else
+      log_error("no such container, Swarm service or Compose service: %s (asked %s)",
+                cfg->container, e->socket_path);
+  }
   if (r != ENGINE_FOUND)
     return EXIT_TARGET;
   if (!st->running) {
     log_error("container %s is not running (%s)", cfg->container, st->status);
+    return EXIT_TARGET;
+  }
+  if (!st->id[0]) {
+    log_error("container %s: the Engine API at %s gave no valid container ID, so its process "
+              "cannot be checked: not entered",
+              cfg->container, e->socket_path);
     return EXIT_TARGET;
   }
   log_info("container %s: pid %d (from %s)", st->name, (int)st->pid, e->socket_path);
@@ -39,19 +106,28 @@ static int find_container(const struct pass_config *cfg, const struct engine *e,
 }
 
 /* Opens the target: a network namespace file, a process, or a container
- * the engine E finds (into ST). */
+ * the engine E finds (into ST), whose process must be that container. */
 static int open_target(const struct pass_config *cfg, const struct engine *e, struct target *t,
                        struct container_state *st) {
   if (cfg->netns)
     return target_open_netns(t, cfg->netns) ? 0 : EXIT_TARGET;
   if (cfg->pid)
-    return target_open_pid(t, cfg->pid, "process") ? 0 : EXIT_TARGET;
+    return target_open_pid(t, cfg->pid, "process", NULL) ? 0 : EXIT_TARGET;
   int rc = find_container(cfg, e, st);
   if (rc != 0)
     return rc;
   char label[160];
   snprintf(label, sizeof label, "container %s", st->name);
-  return target_open_pid(t, st->pid, label) ? 0 : EXIT_TARGET;
+  int64_t t0 = now_us();
+  bool ok = target_open_pid(t, st->pid, label, st->id);
+  log_info("timing: open the target and check its process %.3f ms", (double)(now_us() - t0) / 1000);
+  char vm[64];
+  if (!ok && t->not_the_container && engine_runs_in_vm(e, vm, sizeof vm))
+    log_error("hint: the engine at %s runs in a virtual machine (%s): the PIDs it reports are "
+              "the VM's, and its containers cannot be entered from this host; run hostalias "
+              "inside the VM, or reach the services through published ports",
+              e->socket_path, vm);
+  return ok ? 0 : EXIT_TARGET;
 }
 
 /* The Engine API client, for a container target (else none is needed). */
@@ -87,6 +163,17 @@ static int pass_names(const struct pass_config *cfg, const struct engine *e,
   if (st->pid && !discover_names(e, st, cfg->fmt.format == FORMAT_ALIAS, merged))
     return EXIT_TARGET;
   return 0;
+}
+
+void pass_run_hint(const struct pass_config *cfg, char *how, size_t size) {
+  if (cfg->container && cfg->project)
+    snprintf(how, size, "hostalias -P %s %s -- COMMAND", cfg->project, cfg->container);
+  else if (cfg->container)
+    snprintf(how, size, "hostalias %s -- COMMAND", cfg->container);
+  else if (cfg->pid)
+    snprintf(how, size, "hostalias --pid %d -- COMMAND", (int)cfg->pid);
+  else
+    snprintf(how, size, "hostalias --netns %s -- COMMAND", cfg->netns ? cfg->netns : "PATH");
 }
 
 /* For --watch: which networks' events matter. */
@@ -128,17 +215,13 @@ static void mark_reachability(const struct pass_config *cfg, const struct name_l
       example = k;
   }
   log_info("timing: routes to %zu addresses %.3f ms", m, (double)(now_us() - t0) / 1000);
-  if (!unreachable || reach_told)
+  /* With -- COMMAND, the command is what runs inside: no advice to. */
+  if (!unreachable || reach_told || cfg->command)
     return;
   reach_told = true;
-  char a[ADDRESS_TEXT_MAX], how[300];
+  char a[ADDRESS_TEXT_MAX], how[PASS_HOW_MAX];
   address_format(&addrs[example], a);
-  if (cfg->container)
-    snprintf(how, sizeof how, "hostalias %s -- COMMAND", cfg->container);
-  else if (cfg->pid)
-    snprintf(how, sizeof how, "hostalias --pid %d -- COMMAND", (int)cfg->pid);
-  else
-    snprintf(how, sizeof how, "hostalias --netns %s -- COMMAND", cfg->netns);
+  pass_run_hint(cfg, how, sizeof how);
   log_warn("%zu of %zu names point at addresses this host cannot reach (%s %s, the address of "
            "%s): the lines are right only for programs run inside the network namespace of %s; "
            "run them with %s",
@@ -187,7 +270,9 @@ static size_t check_names(const struct pass_config *cfg, const struct target *t,
     c->addr = r[i].best;
     of[n++] = i;
   }
-  size_t failed = check_targets(t, cfg->check, &cfg->fmt, checks, n);
+  char how[PASS_HOW_MAX];
+  pass_run_hint(cfg, how, sizeof how);
+  size_t failed = check_targets(t, cfg->check, &cfg->fmt, how, checks, n);
   for (size_t k = 0; k < n; k++) {
     if (checks[k].ok)
       log_notice("check: %s -> %s: ok", checks[k].name, checks[k].target);
@@ -253,7 +338,7 @@ static int deliver(const struct pass_config *cfg, struct atomic_file *file, stru
 }
 
 int pass_run(const struct pass_config *cfg, const struct name_list *given, struct strbuf *out,
-             struct pass_summary *summary) {
+             struct pass_summary *summary, struct target *keep) {
   struct pass_summary sum = {0};
   int64_t t_start = now_us();
 
@@ -266,14 +351,15 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   /* The target, and the names to ask. */
   _cleanup_engine_ struct engine e = ENGINE_INIT;
   _cleanup_free_ struct container_state *st = xcalloc(1, sizeof *st);
-  _cleanup_target_ struct target t;
-  target_init(&t);
+  _cleanup_target_ struct target own;
+  target_init(&own);
+  struct target *tp = keep ? keep : &own;
   _cleanup_name_list_ struct name_list merged;
   name_list_init(&merged);
   const struct name_list *names = given;
   int rc = open_engine(cfg, &e);
   if (rc == 0)
-    rc = open_target(cfg, &e, &t, st);
+    rc = open_target(cfg, &e, tp, st);
   if (rc == 0)
     rc = pass_names(cfg, &e, st, given, &merged, &names);
   if (rc != 0)
@@ -281,7 +367,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   note_networks(st, &sum);
   engine_close(&e); /* nothing more to ask it: its socket is not held through the pass */
   if (names->count == 0) {
-    log_error("no names to resolve: none given, and none found on the networks of %s", t.label);
+    log_error("no names to resolve: none given, and none found on the networks of %s", tp->label);
     return EXIT_USAGE;
   }
   sum.names = names->count;
@@ -295,11 +381,11 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     req.cfg.keep_all = true;
   _cleanup_name_results_ struct name_results res = {xcalloc(names->count, sizeof *res.r),
                                                     names->count};
-  rc = resolve_in_target(&t, &req, names, res.r);
+  rc = resolve_in_target(tp, &req, names, res.r);
   int64_t t_resolved = now_us();
   if (rc != 0)
     return rc;
-  mark_reachability(cfg, names, res.r, &t);
+  mark_reachability(cfg, names, res.r, tp);
 
   _cleanup_free_ struct check_item *checks = NULL;
   _cleanup_free_ const char **verdicts = NULL;
@@ -307,7 +393,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   if (cfg->check) {
     checks = xcalloc(names->count, sizeof *checks);
     verdicts = xcalloc(names->count, sizeof *verdicts);
-    check_failed = check_names(cfg, &t, names, res.r, checks, verdicts);
+    check_failed = check_names(cfg, tp, names, res.r, checks, verdicts);
   }
 
   /* The lines: this pass's answers, and the previous FILE's lines that its
@@ -327,7 +413,7 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   sum.stale = counts.stale;
   sum.dropped = counts.dropped;
 
-  int status = pass_status(cfg, &t, &counts, check_failed);
+  int status = pass_status(cfg, tp, &counts, check_failed);
   status = deliver(cfg, &file, &lines, &counts, out, &sum, status);
   log_info("timing: find target and read its files %.3f ms, resolver child %.3f ms, output "
            "%.3f ms",

@@ -28,6 +28,7 @@ struct pass_config {
   bool report_changes;     /* -o: one line on stderr for each change of FILE */
   enum check_where check;  /* --check, or 0 (CHECK_NONE) when not asked */
   const char *output;      /* -o FILE, or NULL: the lines go to the caller */
+  bool command;            /* a -- COMMAND runs in the target after the pass */
   struct format_config fmt;
   struct resolve_request req;
 };
@@ -47,6 +48,14 @@ int pass_find_target(const struct pass_config *cfg, struct target *t);
 
 /* Runs one pass over NAMES. Returns an exit status (enum exit_status), every
  * failure having been reported on stderr. Without -o, the lines are appended
- * to OUT for the caller to write. SUMMARY may be NULL. */
+ * to OUT for the caller to write. SUMMARY may be NULL. With KEEP (an empty
+ * target), the target the pass resolved in is left there for the caller
+ * (who closes it), so that a command runs in the very namespace the names
+ * were checked in; else the pass closes it. */
 int pass_run(const struct pass_config *cfg, const struct name_list *names, struct strbuf *out,
-             struct pass_summary *summary);
+             struct pass_summary *summary, struct target *keep);
+
+/* The command line that runs a program in CFG's target, for advice:
+ * "hostalias -P huginn web -- COMMAND". */
+#define PASS_HOW_MAX 400
+void pass_run_hint(const struct pass_config *cfg, char *how, size_t size);

@@ -313,7 +313,101 @@ void target_init(struct target *t) {
   t->pidfd = t->netns_fd = -1;
 }
 
-bool target_open_pid(struct target *t, pid_t pid, const char *label) {
+bool cgroup_names_container(const char *data, size_t len, const char *id) {
+  size_t il = strlen(id);
+  if (il != 64)
+    return false;
+  struct line_iter it = line_iter(data, len);
+  const char *line;
+  size_t ll;
+  while (line_next(&it, &line, &ll)) {
+    /* hierarchy-ID:controllers:path */
+    const char *path = memchr(line, ':', ll);
+    path = path ? memchr(path + 1, ':', (size_t)(line + ll - path - 1)) : NULL;
+    if (!path)
+      continue;
+    const char *end = line + ll;
+    for (const char *c = path + 1; c < end;) {
+      const char *slash = memchr(c, '/', (size_t)(end - c));
+      const char *ce = slash ? slash : end;
+      size_t cl = (size_t)(ce - c);
+      /* The component: ID, or PREFIX-ID, or PREFIX-ID.scope. */
+      size_t tail = cl >= 6 && !memcmp(ce - 6, ".scope", 6) ? 6 : 0;
+      if (cl >= il + tail && !memcmp(ce - tail - il, id, il) &&
+          (cl == il + tail ? tail == 0 : ce[-(ptrdiff_t)(tail + il) - 1] == '-') &&
+          !(cl >= 14 && !memcmp(c, "libpod-conmon-", 14)))
+        return true;
+      c = ce + 1;
+    }
+  }
+  return false;
+}
+
+bool container_files_name(const char *containerenv, size_t clen, const char *hostname, size_t hlen,
+                          const char *id) {
+  char want[96];
+  snprintf(want, sizeof want, "id=\"%s\"", id);
+  size_t wl = strlen(want);
+  struct line_iter it = line_iter(containerenv ? containerenv : "", containerenv ? clen : 0);
+  const char *line;
+  size_t ll;
+  while (line_next(&it, &line, &ll))
+    if (ll == wl && !memcmp(line, want, wl))
+      return true;
+  while (hlen && (hostname[hlen - 1] == '\n' || hostname[hlen - 1] == ' '))
+    hlen--;
+  return hostname && hlen == 12 && strlen(id) == 64 && !memcmp(hostname, id, 12);
+}
+
+/* Whether the process T names is the container CONTAINER_ID: its cgroups
+ * say so (cgroup_names_container), or, where the engine made it no cgroup
+ * of its own (rootless engines on cgroup v1), its files in ROOT do
+ * (container_files_name). Said when it is not. */
+static bool check_container_pid(struct target *t, int root, const char *container_id) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/cgroup", (int)t->pid);
+  enum { CGROUP_FILE_MAX = 64 * 1024 };
+  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+  _cleanup_free_ char *data = xmalloc(CGROUP_FILE_MAX);
+  size_t len = 0;
+  ssize_t n = 1;
+  while (fd >= 0 && len < CGROUP_FILE_MAX &&
+         ((n = read(fd, data + len, CGROUP_FILE_MAX - len)) > 0 || (n < 0 && errno == EINTR)))
+    len += n > 0 ? (size_t)n : 0;
+  if (fd < 0 || n < 0) {
+    log_error_errno("%s: cannot read %s", t->label, path);
+    return false;
+  }
+  if (cgroup_names_container(data, len, container_id))
+    return true;
+  struct target_file env = {0}, host = {0};
+  snprintf(env.source, sizeof env.source, "%s /run/.containerenv", t->label);
+  snprintf(host.source, sizeof host.source, "%s /etc/hostname", t->label);
+  {
+    VERBOSITY_SCOPE(VERBOSITY_SILENT); /* absent or odd: it just does not vouch */
+    read_file_in_root(root, "run/.containerenv", 16 * 1024, &env);
+    read_file_in_root(root, "etc/hostname", 256, &host);
+  }
+  bool named = container_files_name(env.present ? env.data : NULL, env.present ? env.len : 0,
+                                    host.present ? host.data : NULL, host.present ? host.len : 0,
+                                    container_id);
+  free(env.data);
+  free(host.data);
+  if (named) {
+    log_info("%s: no cgroup of the container's own; its /run/.containerenv or /etc/hostname "
+             "names it",
+             t->label);
+    return true;
+  }
+  t->not_the_container = true;
+  log_error("%s: process %d is not that container: its cgroups (%s) do not name the container's "
+            "ID %.12s, nor do its /run/.containerenv or /etc/hostname; the engine gave a PID this "
+            "host does not share, so its network is not entered",
+            t->label, (int)t->pid, path, container_id);
+  return false;
+}
+
+bool target_open_pid(struct target *t, pid_t pid, const char *label, const char *container_id) {
   target_init(t);
   t->pid = pid;
   snprintf(t->label, sizeof t->label, "%s (pid %d)", label, (int)pid);
@@ -359,8 +453,11 @@ bool target_open_pid(struct target *t, pid_t pid, const char *label) {
     if (!ok)
       return false;
   }
+  if (container_id && !check_container_pid(t, root, container_id))
+    return false;
   /* The PID must still be the process the pidfd names: otherwise the
-   * handles above could belong to a newer process that reused the PID. */
+   * handles above, and the cgroups read, could belong to a newer process
+   * that reused the PID. */
   if (!pid_alive(t)) {
     log_error("%s: the process exited while hostalias was opening it", t->label);
     return false;

@@ -24,13 +24,33 @@ struct target {
   int netns_fd;    /* /proc/PID/ns/net or the --netns file */
   struct target_file resolv_conf;
   struct target_file hosts;
+  bool not_the_container; /* a failed open: the PID is not the container's */
 };
 
 /* An empty target, safe to target_close(). */
 void target_init(struct target *t);
 
-/* Open by process ID. Reports its own errors; false means "not enterable". */
-bool target_open_pid(struct target *t, pid_t pid, const char *label);
+/* Open by process ID. Reports its own errors; false means "not enterable".
+ * With CONTAINER_ID (the full 64-hex ID the engine gave for the PID), the
+ * process must be that container: its /proc/PID/cgroup must name the ID
+ * (checked while the pidfd shows the PID was not recycled); else false,
+ * with T->not_the_container set. */
+bool target_open_pid(struct target *t, pid_t pid, const char *label, const char *container_id);
+
+/* Whether the /proc/PID/cgroup text DATA (LEN bytes) places the process in
+ * the cgroup of container ID (64 hex digits): a path component that is the
+ * ID (Docker's cgroupfs driver: /docker/ID), or ends in -ID or -ID.scope
+ * (docker-ID.scope, libpod-ID.scope, cri-containerd-ID.scope; never
+ * libpod-conmon-ID.scope, Podman's monitor, which is outside the
+ * container). Exposed for the tests. */
+bool cgroup_names_container(const char *data, size_t len, const char *id);
+
+/* Where an engine makes a container no cgroup of its own (a rootless engine
+ * on cgroup v1): whether the container's /run/.containerenv (Podman:
+ * id="ID") or /etc/hostname (Docker's default: the 12-digit short ID)
+ * names container ID. Either may be NULL. Exposed for the tests. */
+bool container_files_name(const char *containerenv, size_t clen, const char *hostname, size_t hlen,
+                          const char *id);
 /* Open a network namespace file such as /run/netns/NAME. */
 bool target_open_netns(struct target *t, const char *path);
 /* Frees what T holds and leaves it empty; safe after a failed open. */

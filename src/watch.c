@@ -88,7 +88,7 @@ static void pass(struct watch *w, const char *why) {
   int rc;
   {
     VERBOSITY_SCOPE(w->target_gone ? VERBOSITY_SILENT : verbosity);
-    rc = pass_run(w->cfg, w->names, NULL, &sum);
+    rc = pass_run(w->cfg, w->names, NULL, &sum, NULL);
   }
   if (rc == EXIT_TARGET) {
     if (!w->target_gone)

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "compose.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "privileges.h"
 #include "util.h"
 
 struct candidates {
@@ -26,6 +29,15 @@ static void collect(const struct container_summary *c, void *ctx) {
   cs->list[cs->n++] = *c;
 }
 
+const char *compose_project_source_name(enum compose_project_source s) {
+  switch (s) {
+  case PROJECT_OPTION: return "--project";
+  case PROJECT_ENVIRONMENT: return "COMPOSE_PROJECT_NAME";
+  case PROJECT_NONE: break;
+  }
+  return "no project chosen";
+}
+
 bool compose_dir_within(const char *dir, const char *parent) {
   size_t pl = strlen(parent);
   if (pl == 0 || parent[0] != '/')
@@ -37,92 +49,183 @@ bool compose_dir_within(const char *dir, const char *parent) {
   return dir[pl] == '\0' || dir[pl] == '/' || pl == 1;
 }
 
-/* The project the working directory lies in: the deepest working_dir label
- * among the candidates that is the directory or one of its parents. */
-static const char *project_of_cwd(const struct candidates *cs, char *cwd, size_t size) {
-  if (!getcwd(cwd, size))
-    return NULL;
-  const char *best = NULL;
+bool compose_dir_has_file(const char *dir) {
+  static const char *const files[] = {"compose.yaml", "compose.yml", "docker-compose.yml",
+                                      "docker-compose.yaml"};
+  size_t len = strlen(dir);
+  while (len > 1 && dir[len - 1] == '/')
+    len--;
+  if (dir[0] != '/' || len <= 1)
+    return false;
+  for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+    char path[4200];
+    if ((size_t)snprintf(path, sizeof path, "%.*s/%s", (int)len, dir, files[i]) >= sizeof path)
+      return false;
+    /* Opened as the user would: a directory they cannot read proves
+     * nothing to them. */
+    int fd = invoker_open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+      continue;
+    struct stat st;
+    bool regular = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    close(fd);
+    if (regular)
+      return true;
+  }
+  return false;
+}
+
+/* The project the working directory lies in: the deepest directory, among
+ * those that can be a project's, that is CWD or one of its parents. Two
+ * projects that claim it are ambiguous (OUT->other). */
+static const char *project_of_cwd(const struct container_summary *list, size_t n, const char *cwd,
+                                  bool (*has_compose_file)(const char *dir),
+                                  struct compose_choice *out) {
+  const struct container_summary *best = NULL, *rival = NULL;
   size_t best_len = 0;
-  for (size_t i = 0; i < cs->n; i++) {
-    const struct compose_labels *l = &cs->list[i].compose;
+  for (size_t i = 0; i < n; i++) {
+    const struct compose_labels *l = &list[i].compose;
     size_t len = strlen(l->working_dir);
-    if (len > best_len && compose_dir_within(cwd, l->working_dir)) {
-      best = l->project;
+    while (len > 1 && l->working_dir[len - 1] == '/')
+      len--;
+    if (len <= 1 || len < best_len || !compose_dir_within(cwd, l->working_dir) ||
+        !has_compose_file(l->working_dir))
+      continue;
+    if (len > best_len) {
+      best = &list[i];
       best_len = len;
+      rival = NULL;
+    } else if (strcmp(list[i].compose.project, best->compose.project) != 0 && !rival) {
+      rival = &list[i];
     }
   }
-  return best;
+  if (rival) {
+    out->result = COMPOSE_DIR_AMBIGUOUS;
+    out->pick = best;
+    out->other = rival;
+    return NULL;
+  }
+  return best ? best->compose.project : NULL;
+}
+
+void compose_choose(const struct container_summary *list, size_t n, const char *project,
+                    const char *cwd, bool (*has_compose_file)(const char *dir),
+                    struct compose_choice *out) {
+  memset(out, 0, sizeof *out);
+  out->result = COMPOSE_NONE;
+  if (!project && cwd) {
+    project = project_of_cwd(list, n, cwd, has_compose_file, out);
+    if (out->result == COMPOSE_DIR_AMBIGUOUS)
+      return;
+    out->from_cwd = project != NULL;
+  }
+  out->project = project;
+  /* The chosen project's replicas, or, with none chosen, all of them when
+   * they are of one project. */
+  const struct container_summary *pick = NULL, *tie = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const struct container_summary *c = &list[i];
+    if (project && strcmp(c->compose.project, project) != 0)
+      continue;
+    if (!project && pick && strcmp(c->compose.project, pick->compose.project) != 0) {
+      out->result = COMPOSE_SEVERAL_PROJECTS;
+      return;
+    }
+    out->replicas++;
+    if (!pick || c->compose.number < pick->compose.number) {
+      pick = c;
+      tie = NULL;
+    } else if (c->compose.number == pick->compose.number && !tie) {
+      tie = c;
+    }
+  }
+  if (!pick)
+    return;
+  out->pick = pick;
+  if (tie) {
+    /* Two claims to one replica: one of them carries labels it should
+     * not, and nothing here tells which. */
+    out->result = COMPOSE_TIE;
+    out->other = tie;
+    return;
+  }
+  out->result = COMPOSE_CHOSEN;
+}
+
+/* The messages for a choice that is no target. */
+static void explain(const struct compose_choice *ch, const char *service,
+                    const struct candidates *cs) {
+  switch (ch->result) {
+  case COMPOSE_SEVERAL_PROJECTS:
+    log_error("%s is a Compose service in several projects; choose one:", service);
+    for (size_t i = 0; i < cs->n; i++)
+      log_error("  %s/%s (%s)", cs->list[i].compose.project, service, cs->list[i].name);
+    log_error("hint: --project NAME (-P), COMPOSE_PROJECT_NAME, or run it from the project's "
+              "directory");
+    break;
+  case COMPOSE_TIE: {
+    char number[32] = "without a number";
+    if (ch->pick->compose.number != COMPOSE_NUMBER_NONE)
+      snprintf(number, sizeof number, "number %ld", ch->pick->compose.number);
+    log_error("%s: two containers claim replica %s of service %s of project %s: %s (%.12s) and "
+              "%s (%.12s); labels can be set by any image, so neither is trusted: remove the one "
+              "that is not the service's, or name the container itself",
+              service, number, service, ch->pick->compose.project, ch->pick->name, ch->pick->id,
+              ch->other->name, ch->other->id);
+    break;
+  }
+  case COMPOSE_DIR_AMBIGUOUS:
+    log_error("%s: the working directory is claimed by two Compose projects, %s (%s) and %s (%s, "
+              "both in %s); choose one with --project (-P) or COMPOSE_PROJECT_NAME",
+              service, ch->pick->compose.project, ch->pick->name, ch->other->compose.project,
+              ch->other->name, ch->pick->compose.working_dir);
+    break;
+  case COMPOSE_CHOSEN:
+  case COMPOSE_NONE: break;
+  }
 }
 
 enum engine_result compose_find_service(const struct engine *e, const char *service,
-                                        const char *project, struct container_state *out) {
+                                        const char *project, enum compose_project_source source,
+                                        struct container_state *out) {
   char filters[300];
   snprintf(filters, sizeof filters, "{\"label\":[\"com.docker.compose.service=%s\"]}", service);
+  _cleanup_free_ struct container_summary *list = NULL;
   struct candidates cs = {.service = service};
-  if (!engine_list_containers(e, filters, collect, &cs)) {
-    free(cs.list);
+  bool listed = engine_list_containers(e, filters, collect, &cs);
+  list = cs.list;
+  if (!listed)
+    return ENGINE_ERROR;
+  if (cs.n == 0)
+    return ENGINE_NOT_FOUND;
+  char cwd[4096];
+  bool have_cwd = !project && getcwd(cwd, sizeof cwd);
+  struct compose_choice ch;
+  compose_choose(cs.list, cs.n, project, have_cwd ? cwd : NULL, compose_dir_has_file, &ch);
+  if (ch.result == COMPOSE_NONE)
+    return ENGINE_NOT_FOUND;
+  if (ch.result != COMPOSE_CHOSEN) {
+    explain(&ch, service, &cs);
     return ENGINE_ERROR;
   }
-  if (cs.n == 0) {
-    free(cs.list);
-    return ENGINE_NOT_FOUND;
+  const struct container_summary *pick = ch.pick;
+  char number[32] = "without a number", why[4200];
+  if (pick->compose.number != COMPOSE_NUMBER_NONE)
+    snprintf(number, sizeof number, "%ld", pick->compose.number);
+  if (project)
+    snprintf(why, sizeof why, "%s", compose_project_source_name(source));
+  else if (ch.from_cwd)
+    snprintf(why, sizeof why, "the working directory %s", cwd);
+  else
+    snprintf(why, sizeof why, "the only project that has it");
+  log_info("%s: Compose service of project %s (%s); container %s, replica %s of %zu "
+           "(the lowest container number)",
+           service, pick->compose.project, why, pick->name, number, ch.replicas);
+  enum engine_result result = engine_inspect_container(e, pick->id, out);
+  if (result == ENGINE_NOT_FOUND) {
+    log_error("container %s (service %s) went away while hostalias looked it up", pick->name,
+              service);
+    result = ENGINE_ERROR;
   }
-  const char *why = NULL;
-  char cwd[4096], why_buf[4200];
-  if (project) {
-    why = "--project";
-  } else if ((project = getenv("COMPOSE_PROJECT_NAME")) && *project) {
-    why = "COMPOSE_PROJECT_NAME";
-  } else if ((project = project_of_cwd(&cs, cwd, sizeof cwd))) {
-    snprintf(why_buf, sizeof why_buf, "the working directory %s", cwd);
-    why = why_buf;
-  } else {
-    project = NULL;
-  }
-
-  /* The chosen project's replicas, or, with none chosen, all of them when
-   * they are of one project. */
-  const struct container_summary *pick = NULL;
-  bool several = false;
-  for (size_t i = 0; i < cs.n; i++) {
-    const struct container_summary *c = &cs.list[i];
-    if (project && strcmp(c->compose.project, project) != 0)
-      continue;
-    if (!project && pick && strcmp(c->compose.project, pick->compose.project) != 0)
-      several = true;
-    if (!pick || c->compose.number < pick->compose.number ||
-        (c->compose.number == pick->compose.number && strcmp(c->name, pick->name) < 0))
-      pick = c;
-  }
-  enum engine_result result = ENGINE_ERROR;
-  if (!pick) {
-    log_error("no container %s, and project %s (from %s) has no running service %s", service,
-              project ? project : "(none)", why ? why : "nowhere", service);
-  } else if (several) {
-    log_error("%s is a Compose service in several projects; choose one:", service);
-    for (size_t i = 0; i < cs.n; i++)
-      log_error("  %s/%s (%s)", cs.list[i].compose.project, service, cs.list[i].name);
-    log_error("hint: --project NAME (-P), COMPOSE_PROJECT_NAME, or run it from the project's "
-              "directory");
-  } else {
-    size_t replicas = 0;
-    for (size_t i = 0; i < cs.n; i++)
-      replicas += strcmp(cs.list[i].compose.project, pick->compose.project) == 0;
-    char number[32] = "without a number";
-    if (pick->compose.number != COMPOSE_NUMBER_NONE)
-      snprintf(number, sizeof number, "%ld", pick->compose.number);
-    log_info("%s: Compose service of project %s (%s); container %s, replica %s of %zu "
-             "(the lowest container number)",
-             service, pick->compose.project, why ? why : "the only project that has it", pick->name,
-             number, replicas);
-    result = engine_inspect_container(e, pick->id, out);
-    if (result == ENGINE_NOT_FOUND)
-      log_error("container %s (service %s) went away while hostalias looked it up", pick->name,
-                service);
-    if (result == ENGINE_NOT_FOUND)
-      result = ENGINE_ERROR;
-  }
-  free(cs.list);
   return result;
 }

@@ -300,6 +300,20 @@ static void copy_exact(char *dst, size_t size, json_t *s) {
   memcpy(dst, v, len + 1);
 }
 
+/* Whether ID is LEN characters of 0-9 and a-LAST. */
+static bool id_of(const char *id, size_t len, char last) {
+  if (strlen(id) != len)
+    return false;
+  for (size_t i = 0; i < len; i++)
+    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= last)))
+      return false;
+  return true;
+}
+
+/* A Swarm object's ID (a swarm-scoped network's, a node's, a task's): 25
+ * lowercase letters and digits. */
+static bool swarm_id_valid(const char *id) { return id_of(id, 25, 'z'); }
+
 static void parse_compose_labels(json_t *labels, struct compose_labels *out) {
   memset(out, 0, sizeof *out);
   if (!json_is_object(labels))
@@ -339,9 +353,15 @@ static void parse_swarm_labels(json_t *labels, struct swarm_labels *out) {
   char task[256];
   copy_exact(task, sizeof task, json_object_get(labels, "com.docker.swarm.task.name"));
   size_t sl = strlen(out->service);
+  copy_exact(out->task_id, sizeof out->task_id,
+             json_object_get(labels, "com.docker.swarm.task.id"));
+  if (!swarm_id_valid(out->task_id))
+    out->task_id[0] = '\0';
   if (sl && !strncmp(task, out->service, sl) && task[sl] == '.') {
     char slot[24];
     const char *dot = strchr(task + sl + 1, '.');
+    if (dot && strlen(task) < sizeof out->task_name)
+      strcpy(out->task_name, task);
     size_t n = dot ? (size_t)(dot - task - sl - 1) : 0;
     if (n > 0 && n < sizeof slot) {
       memcpy(slot, task + sl + 1, n);
@@ -370,20 +390,6 @@ json_t *engine_get_json(const struct engine *e, const char *path, int *status) {
   http_response_free(&r);
   return root;
 }
-
-/* Whether ID is LEN characters of 0-9 and a-LAST. */
-static bool id_of(const char *id, size_t len, char last) {
-  if (strlen(id) != len)
-    return false;
-  for (size_t i = 0; i < len; i++)
-    if (!((id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= last)))
-      return false;
-  return true;
-}
-
-/* A Swarm object's ID (a swarm-scoped network's, a node's, a task's): 25
- * lowercase letters and digits. */
-static bool swarm_id_valid(const char *id) { return id_of(id, 25, 'z'); }
 
 /* A container ID as the API gives it: 64 lowercase hex digits. */
 static bool id_valid(const char *id) { return id_of(id, 64, 'f'); }

@@ -74,10 +74,12 @@ struct compose_labels {
 /* What Docker Swarm's labels say of a task's container; empty strings when
  * it has none. */
 struct swarm_labels {
-  char service[128]; /* com.docker.swarm.service.name: "st_web" */
-  char stack[128];   /* com.docker.stack.namespace: "st" */
-  long slot;         /* from com.docker.swarm.task.name "st_web.SLOT.ID";
-                        COMPOSE_NUMBER_NONE for a global service's task */
+  char service[128];   /* com.docker.swarm.service.name: "st_web" */
+  char stack[128];     /* com.docker.stack.namespace: "st" */
+  long slot;           /* from com.docker.swarm.task.name "st_web.SLOT.ID";
+                          COMPOSE_NUMBER_NONE for a global service's task */
+  char task_name[192]; /* com.docker.swarm.task.name, when it is SERVICE.X.TASKID */
+  char task_id[32];    /* com.docker.swarm.task.id, when a valid Swarm ID */
 };
 
 #define ENGINE_NETWORKS_MAX 64

@@ -34,6 +34,16 @@ static void collect(const struct container_summary *c, void *ctx) {
   struct tasks *ts = ctx;
   if (!c->running || !c->id[0] || !swarm_name_matches(&c->swarm, ts->name, ts->project))
     return;
+  /* Swarm names a task's container after the task (SERVICE.SLOT.TASKID),
+   * and container names are unique: a container that carries a task's
+   * labels under another name is not that task (any image can carry the
+   * labels). */
+  if (!c->swarm.task_name[0] || strcmp(c->name, c->swarm.task_name) != 0) {
+    log_warn("container %s carries the labels of a task of Swarm service %s, but its name is "
+             "not the task's (%s): not a task, ignored",
+             c->name, c->swarm.service, c->swarm.task_name[0] ? c->swarm.task_name : "none");
+    return;
+  }
   if (ts->n == ts->cap) {
     ts->cap = ts->cap ? ts->cap * 2 : 8;
     ts->list = xreallocarray(ts->list, ts->cap, sizeof *ts->list);
@@ -104,6 +114,68 @@ static bool task_nodes(const struct engine *e, const char *service, char *out, s
   return o > 0;
 }
 
+void swarm_choose(const struct container_summary *list, size_t n, struct swarm_choice *out) {
+  memset(out, 0, sizeof *out);
+  out->result = SWARM_NONE_FOUND;
+  const struct container_summary *pick = NULL, *tie = NULL;
+  for (size_t i = 0; i < n; i++) {
+    const struct container_summary *c = &list[i];
+    /* With no stack chosen, every match must be one service. */
+    if (pick && strcmp(c->swarm.service, pick->swarm.service) != 0) {
+      out->result = SWARM_SEVERAL;
+      return;
+    }
+    if (!pick || c->swarm.slot < pick->swarm.slot) {
+      pick = c;
+      tie = NULL;
+    } else if (c->swarm.slot == pick->swarm.slot && !tie) {
+      tie = c;
+    }
+  }
+  out->pick = pick;
+  out->other = tie;
+  /* A global service has one task a node: two here are one too many. */
+  out->result = !pick ? SWARM_NONE_FOUND : tie ? SWARM_TIE : SWARM_CHOSEN;
+}
+
+/* The node must be in a swarm, and on a manager the task a container claims
+ * to be must be one the manager lists for its service, run by that very
+ * container (a worker knows no tasks but its own: there the name and the
+ * tie check are all there is). False, after a message, when it is not. */
+static bool task_listed(const struct engine *e, const struct container_summary *c) {
+  enum swarm_role role = swarm_node_role(e);
+  if (role == SWARM_NONE)
+    log_error("container %s carries the labels of a task of Swarm service %s, but this engine is "
+              "in no swarm: not a task (any image can carry the labels)",
+              c->name, c->swarm.service);
+  if (role != SWARM_MANAGER)
+    return role == SWARM_WORKER;
+  char path[512];
+  int status;
+  snprintf(path, sizeof path, "/tasks?filters=%%7B%%22service%%22%%3A%%5B%%22%s%%22%%5D%%7D",
+           c->swarm.service);
+  json_t *tasks = engine_get_json(e, path, &status);
+  if (!tasks)
+    return false;
+  bool found = false;
+  size_t i;
+  json_t *t;
+  json_array_foreach(tasks, i, t) {
+    const char *id = json_string_value(json_object_get(t, "ID"));
+    const char *cid = json_string_value(json_object_get(
+        json_object_get(json_object_get(t, "Status"), "ContainerStatus"), "ContainerID"));
+    if (id && c->swarm.task_id[0] && !strcmp(id, c->swarm.task_id) && (!cid || !strcmp(cid, c->id)))
+      found = true;
+  }
+  json_decref(tasks);
+  if (!found)
+    log_error("container %s claims to be task %s of Swarm service %s, but the manager lists no "
+              "such task for it: not a task of the service (any image can carry the labels)",
+              c->name, c->swarm.task_id[0] ? c->swarm.task_id : "(no valid task ID)",
+              c->swarm.service);
+  return found;
+}
+
 enum engine_result swarm_find_service(const struct engine *e, const char *name, const char *project,
                                       struct container_state *out) {
   struct tasks ts = {.name = name, .project = project};
@@ -115,23 +187,23 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
     free(ts.list);
     return ENGINE_NOT_FOUND;
   }
-  /* With no stack chosen, every match must be one service. */
-  const struct container_summary *pick = NULL;
-  bool several = false;
-  for (size_t i = 0; i < ts.n; i++) {
-    const struct container_summary *c = &ts.list[i];
-    if (pick && strcmp(c->swarm.service, pick->swarm.service) != 0)
-      several = true;
-    if (!pick || c->swarm.slot < pick->swarm.slot ||
-        (c->swarm.slot == pick->swarm.slot && strcmp(c->name, pick->name) < 0))
-      pick = c;
-  }
+  struct swarm_choice ch;
+  swarm_choose(ts.list, ts.n, &ch);
+  const struct container_summary *pick = ch.pick;
   enum engine_result result = ENGINE_ERROR;
-  if (several) {
+  if (ch.result == SWARM_SEVERAL) {
     log_error("%s is a Swarm service of several stacks here; choose one:", name);
     for (size_t i = 0; i < ts.n; i++)
       log_error("  %s (%s)", ts.list[i].swarm.service, ts.list[i].name);
     log_error("hint: --project STACK (-P), or the full service name STACK_%s", name);
+  } else if (ch.result == SWARM_TIE) {
+    log_error("%s: two containers claim %s of Swarm service %s: %s and %s; labels can be set "
+              "by any image, so neither is trusted: remove the one that is not the service's, "
+              "or name the container itself",
+              name, pick->swarm.slot == COMPOSE_NUMBER_NONE ? "the same task" : "the same slot",
+              pick->swarm.service, pick->name, ch.other->name);
+  } else if (!task_listed(e, pick)) {
+    /* said */
   } else {
     size_t local = 0;
     for (size_t i = 0; i < ts.n; i++)

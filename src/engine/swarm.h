@@ -5,11 +5,26 @@
 
 #include "engine.h"
 
+enum swarm_choice_result { SWARM_NONE_FOUND, SWARM_CHOSEN, SWARM_SEVERAL, SWARM_TIE };
+
+struct swarm_choice {
+  enum swarm_choice_result result;
+  const struct container_summary *pick;  /* the lowest slot (SWARM_CHOSEN, SWARM_TIE) */
+  const struct container_summary *other; /* SWARM_TIE: a second claim to it */
+};
+
+/* Chooses among LIST (N task containers of the service asked): the lowest
+ * slot; two claims to one slot are a tie, never broken by name. Pure, for
+ * the tests. */
+void swarm_choose(const struct container_summary *list, size_t n, struct swarm_choice *out);
+
 /* Finds the task of service NAME on this node: a container whose
  * com.docker.swarm.service.name is NAME, or STACK_NAME for a stack (the
  * stack is PROJECT when given, else the only one that has such a service).
  * ENGINE_NOT_FOUND (no message) when this node runs no task of that name;
- * ENGINE_ERROR after a message. OUT is the chosen task's container. */
+ * ENGINE_ERROR after a message. OUT is the chosen task's container.
+ * A task's container must bear its task's name, and on a manager be a task
+ * the manager lists; two claims to one slot are an error. */
 enum engine_result swarm_find_service(const struct engine *e, const char *name, const char *project,
                                       struct container_state *out);
 

@@ -92,7 +92,7 @@ b 10.0.0.99.traefik.me"
   dns_start "$HNS" wildip 127.0.0.53
   on_host 'nameserver 127.0.0.53' --check=both --timeout 0.5 a
   assert_status 6
-  assert_contains "$stderr" "in the target's network namespace: no answer for 10.0.0.98.traefik.me: the host's nameserver 127.0.0.53 does not exist there; run the program with hostalias CONTAINER -- COMMAND instead"
+  assert_contains "$stderr" "in the target's network namespace: no answer for 10.0.0.98.traefik.me: the host's nameserver 127.0.0.53 does not exist there; run the program with hostalias --netns /run/netns/$NS -- COMMAND instead"
   # In the host's own namespace it works: only the netns half fails.
   if grep -q 'check: a .*: ok' <<<"$stderr"; then
     echo "both halves should be said in one verdict: $stderr" >&2
@@ -130,7 +130,7 @@ b 10.0.0.99.traefik.me"
   assert_status 6
   assert_eq "$output" "a 10.0.0.98.traefik.me
 b 10.0.0.99.traefik.me"
-  assert_contains "$stderr" "check: a -> 10.0.0.98.traefik.me: 10.0.0.98.traefik.me resolves to 10.0.0.98, but only the default route leads there: programs here cannot reach it; run them with hostalias CONTAINER -- COMMAND"
+  assert_contains "$stderr" "check: a -> 10.0.0.98.traefik.me: 10.0.0.98.traefik.me resolves to 10.0.0.98, but only the default route leads there: programs here cannot reach it; run them with hostalias --netns /run/netns/$NS -- COMMAND"
   assert_contains "$stderr" "check: b -> 10.0.0.99.traefik.me: 10.0.0.99.traefik.me resolves to 10.0.0.99, but there is no route to it"
   # The pass's own notice, once, and JSON's reachable.
   assert_eq "$(grep -c 'names point at addresses this host cannot reach' <<<"$stderr")" 1

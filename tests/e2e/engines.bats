@@ -25,6 +25,7 @@ teardown() {
   local p
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   engine_fake_stop
+  cgroup_release_all
   rm -rf "$T"
 }
 
@@ -143,8 +144,16 @@ b 10.0.0.99.traefik.me"
   rootless_container
   mkdir -p "$T/xdg"
   chown "$RUID" "$T/xdg"
+  local id
+  id=$(printf 'a%.0s' $(seq 64))
   engine_serve "$T/xdg/docker.sock" /containers/rl/json \
-    "{\"Id\":\"$(printf 'a%.0s' $(seq 64))\",\"Name\":\"/rl\",\"State\":{\"Running\":true,\"Pid\":$CPID,\"Status\":\"running\"},\"Config\":{\"Labels\":{}},\"NetworkSettings\":{\"Networks\":{}}}"
+    "{\"Id\":\"$id\",\"Name\":\"/rl\",\"State\":{\"Running\":true,\"Pid\":$CPID,\"Status\":\"running\"},\"Config\":{\"Labels\":{}},\"NetworkSettings\":{\"Networks\":{}}}"
+  # Not in the container's cgroup yet: not that container, never entered.
+  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+    env XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" rl a
+  assert_status 3
+  assert_contains "$stderr" "process $CPID is not that container"
+  cgroup_claim "$CPID" "$id"
   run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
     env XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" rl a
   assert_status 0

@@ -73,6 +73,7 @@ teardown() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   fake_container_stop
   engine_fake_stop
+  cgroup_release_all
   dns_stop
   ns_stop "$NS"
   pkill -9 -u "$SUID" 2>/dev/null || true
@@ -98,6 +99,7 @@ web_container() {
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -e "$W/dns.ready" ] && break; sleep 0.05; done
   engine_serve "$W/engine.sock" /containers/web/json "$(inspect_json web "$FAKE_PID")"
+  cgroup_claim "$FAKE_PID" "$(printf 'a%.0s' $(seq 64))"
   WEB=(-H "unix://$W/engine.sock" web)
 }
 

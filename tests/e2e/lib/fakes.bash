@@ -159,3 +159,32 @@ print(json.dumps([{"Id": "%064d" % i, "Names": ["/" + n], "State": "running"}
                   for i, n in enumerate(sys.argv[1:])]))' "$@")
   engine_serve "$sock" /containers/json "$body"
 }
+
+# cgroup_claim PID ID: puts process PID in a cgroup named after container
+# ID (64 hex digits), as a runtime does (/docker/ID with Docker's cgroupfs
+# driver), so that a fake engine may vouch for it: hostalias enters only a
+# process whose cgroups name the container. cgroup v2 where it is mounted
+# alone, else v1's pids hierarchy. cgroup_release_all undoes it.
+cgroup_claim() {
+  local base
+  if [ -e /sys/fs/cgroup/cgroup.procs ]; then
+    base=/sys/fs/cgroup/hostalias-e2e
+  else
+    base=/sys/fs/cgroup/pids/hostalias-e2e
+  fi
+  mkdir -p "$base/$2" && echo "$1" >"$base/$2/cgroup.procs" &&
+    echo "$base/$2" >>"$BATS_TEST_TMPDIR/cgroups"
+}
+
+cgroup_release_all() {
+  local d root p
+  [ -f "$BATS_TEST_TMPDIR/cgroups" ] || return 0
+  while read -r d; do
+    root=${d%/hostalias-e2e/*}
+    if [ -f "$d/cgroup.procs" ]; then
+      while read -r p; do echo "$p" >"$root/cgroup.procs" 2>/dev/null || true; done <"$d/cgroup.procs"
+    fi
+    rmdir "$d" 2>/dev/null || true
+  done <"$BATS_TEST_TMPDIR/cgroups"
+  rm -f "$BATS_TEST_TMPDIR/cgroups"
+}
