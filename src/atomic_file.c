@@ -18,20 +18,21 @@ static bool trusted_owner(uid_t owner, const struct invoker *w) {
   return owner == 0 || owner == w->uid;
 }
 
-/* Whether the invoking user could create and rename files in a directory
- * with stat ST on their own: owner, then group (their primary and
- * supplementary groups), then others. */
-static bool invoker_can_write(const struct stat *st, const struct invoker *w) {
-  mode_t need_user = S_IWUSR | S_IXUSR, need_group = S_IWGRP | S_IXGRP,
-         need_other = S_IWOTH | S_IXOTH;
-  if (w->uid == 0)
-    return true;
-  if (st->st_uid == w->uid)
-    return (st->st_mode & need_user) == need_user;
-  if (user_in_group(w, st->st_gid))
-    return (st->st_mode & need_group) == need_group;
-  return (st->st_mode & need_other) == need_other;
+/* Under sudo, the one refusal for a directory the invoking user may not
+ * reach or write: the same words whatever lies past a directory they cannot
+ * search (a file, a directory, nothing), so that none of it is told. */
+static void refuse_for_invoker(const char *path) {
+  log_error("%s: cannot write there: permission denied to uid %u, who runs hostalias through "
+            "sudo (sudo must not let a user write where they could not)",
+            path, (unsigned)invoker()->uid);
 }
+
+/* Whether the caller, with its effective ids and groups (the invoking
+ * user's, in invoker_rights), may create and rename files in the directory
+ * open as DIRFD: the kernel's own check, ACLs and all. "." rather than
+ * AT_EMPTY_PATH, which glibc's fallback for kernels without faccessat2
+ * does not take. */
+static bool may_write_dir(int dirfd) { return faccessat(dirfd, ".", W_OK | X_OK, AT_EACCESS) == 0; }
 
 /* In a sticky directory (/tmp) a user may replace or remove only a file
  * they own, or any file when the directory is theirs: the kernel's rule
@@ -74,7 +75,12 @@ int open_trusted_dir(const char *dir, uid_t user, const char *path) {
     int fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
-      log_error_errno("%s: cannot open directory %.*s", path, (int)(rest - buf), buf);
+      /* Under sudo the walk has the user's rights: a component they may
+       * not reach gets the one refusal, whatever it is. */
+      if (under_sudo() && (errno == EACCES || errno == EPERM))
+        refuse_for_invoker(path);
+      else
+        log_error_errno("%s: cannot open directory %.*s", path, (int)(rest - buf), buf);
       if (fd >= 0)
         close(fd);
       break;
@@ -156,17 +162,38 @@ static bool file_trusted(const struct atomic_file *f, const struct stat *st,
 }
 
 /* Opens the file named BASE in the directory, without following a symlink
- * and without blocking on a FIFO. -1 with errno ENOENT when there is none;
- * -1 after a message otherwise. */
-static int open_current(const struct atomic_file *f, struct stat *st) {
-  int fd = openat(f->dirfd, f->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) {
-    if (errno == ENOENT)
+ * and without blocking on a FIFO, with the invoking user's rights (under
+ * sudo). A file there that they may not read is opened O_PATH instead, and
+ * *HIDDEN set: its content is not for them, and is never read. -1 with errno
+ * ENOENT when there is none; -1 after a message otherwise. */
+static int open_current(const struct atomic_file *f, struct stat *st, bool *hidden) {
+  *hidden = false;
+  int fd, e;
+  {
+    _cleanup_invoker_rights_ struct invoker_rights r;
+    if (!invoker_rights_begin(&r)) {
+      errno = EPERM;
       return -1;
-    if (errno == ELOOP)
+    }
+    fd = openat(f->dirfd, f->base, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+    e = errno;
+  }
+  if (fd < 0 && e == EACCES && under_sudo()) {
+    fd = openat(f->dirfd, f->base, O_PATH | O_CLOEXEC | O_NOFOLLOW);
+    e = errno;
+    *hidden = fd >= 0;
+  }
+  if (fd < 0) {
+    if (e == ENOENT) {
+      errno = ENOENT;
+      return -1;
+    }
+    if (e == ELOOP)
       log_error("%s: is a symlink; give the path of the file itself", f->path);
-    else
+    else {
+      errno = e;
       log_error_errno("%s: cannot open", f->path);
+    }
     errno = EPERM;
     return -1;
   }
@@ -227,29 +254,40 @@ bool atomic_file_open(struct atomic_file *f, const char *path) {
   _cleanup_free_ char *dir =
       slash ? xstrndup(path, slash == path ? 1 : (size_t)(slash - path)) : xstrdup(".");
   const struct invoker *w = invoker();
-  f->dirfd = open_trusted_dir(dir, w->uid, path);
+  {
+    /* Under sudo the path is walked, and the directory judged, with the
+     * user's rights: what they cannot reach or write stays so. */
+    _cleanup_invoker_rights_ struct invoker_rights r;
+    if (!invoker_rights_begin(&r))
+      return false;
+    f->dirfd = open_trusted_dir(dir, w->uid, path);
+    if (f->dirfd >= 0 && w->sudo && !may_write_dir(f->dirfd)) {
+      refuse_for_invoker(path);
+      close(f->dirfd);
+      f->dirfd = -1;
+    }
+  }
   if (f->dirfd < 0)
     return false;
-  struct stat dst;
-  if (fstat(f->dirfd, &dst) < 0) {
-    log_error_errno("%s: fstat of its directory", path);
-    return false;
-  }
-  if (w->sudo && !invoker_can_write(&dst, w)) {
-    log_error("%s: uid %u, who runs hostalias through sudo, cannot write %s; refused "
-              "(sudo must not let a user write where they could not)",
-              path, (unsigned)w->uid, dir);
-    return false;
-  }
   struct stat st;
-  _cleanup_fd_ int fd = open_current(f, &st);
+  bool hidden;
+  _cleanup_fd_ int fd = open_current(f, &st, &hidden);
   if (fd < 0)
     return errno == ENOENT;
-  if (!file_trusted(f, &st, w) || !read_all(f, fd, &st, &f->data, &f->len))
+  if (!file_trusted(f, &st, w))
     return false;
-  f->exists = true;
   f->dev = st.st_dev;
   f->ino = st.st_ino;
+  if (hidden) {
+    log_info("%s: uid %u may not read it: its lines are neither read nor kept, and it is "
+             "replaced whole",
+             path, (unsigned)w->uid);
+    f->hidden = true;
+    return true;
+  }
+  if (!read_all(f, fd, &st, &f->data, &f->len))
+    return false;
+  f->exists = true;
   return true;
 }
 
@@ -313,19 +351,22 @@ bool atomic_file_replace(struct atomic_file *f, const char *data, size_t len, bo
   struct stat st;
   bool exists;
   {
-    _cleanup_fd_ int fd = open_current(f, &st);
+    bool hidden;
+    _cleanup_fd_ int fd = open_current(f, &st, &hidden);
     if (fd < 0 && errno != ENOENT)
       return false;
     exists = fd >= 0;
     if (exists && !file_trusted(f, &st, w))
       return false;
-    if (exists && (!f->exists || st.st_dev != f->dev || st.st_ino != f->ino))
+    if (exists && (!(f->exists || f->hidden) || st.st_dev != f->dev || st.st_ino != f->ino))
       log_info("%s: replaced by another writer during this pass; checked again", f->path);
+    /* A file the user may not read is not compared either: whether it was
+     * rewritten would tell them whether it held these very lines. */
     _cleanup_free_ char *old = NULL;
     size_t oldlen = 0;
-    if (exists && !read_all(f, fd, &st, &old, &oldlen))
+    if (exists && !hidden && !read_all(f, fd, &st, &old, &oldlen))
       return false;
-    if (exists && oldlen == len && memcmp(old, data, len) == 0) {
+    if (exists && !hidden && oldlen == len && memcmp(old, data, len) == 0) {
       *unchanged = true;
       return true;
     }

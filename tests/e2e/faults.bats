@@ -365,6 +365,13 @@ b 10.0.0.99.traefik.me"
   mkdir -m 755 "$d"
   chown 65534:65533 "$d"
   chmod 755 "$BATS_TEST_TMPDIR"
+  # The path is walked with that user's rights: every directory on it
+  # searchable (bats makes its own 0700).
+  local p=$BATS_TEST_TMPDIR
+  while [ "$p" != /tmp ] && [ "$p" != / ]; do
+    chmod o+x "$p"
+    p=$(dirname "$p")
+  done
   local f="$d/sudo.alias"
   SUDO_UID=65534 SUDO_GID=65533 ha -o "$f" a
   assert_eq "$(stat -c %u:%g "$f")" "65534:65533"

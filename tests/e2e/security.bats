@@ -146,7 +146,7 @@ if libc.renameat2(AT_FDCWD, sys.argv[1].encode(), AT_FDCWD, sys.argv[2].encode()
   mkdir -m 755 "$W/rootdir"
   SUDO_UID=$ATT SUDO_GID=$ATT run_split ha -o "$W/rootdir/web.alias" a
   assert_status 5
-  assert_contains "$stderr" "uid $ATT, who runs hostalias through sudo, cannot write"
+  assert_contains "$stderr" "cannot write there: permission denied to uid $ATT, who runs hostalias through sudo"
   [ ! -e "$W/rootdir/web.alias" ]
   # A directory the user may write through their group is fine.
   mkdir -m 775 "$W/groupdir"
