@@ -220,6 +220,16 @@ static bool engine_peer_uid(const struct engine *e, uid_t *uid) {
   if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
     return false;
   *uid = cred.uid;
+  /* A whole exchange, not a bare connection: a server that expects a
+   * request (a small one may serve one connection at a time) gets one,
+   * GET /_ping, which every engine answers; the reply is read and dropped. */
+  static const char ping[] = "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
+  (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (send(fd, ping, sizeof ping - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof ping - 1)) {
+    char buf[512];
+    for (int i = 0; i < 64 && read(fd, buf, sizeof buf) > 0; i++)
+      ;
+  }
   return true;
 }
 
