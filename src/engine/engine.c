@@ -274,9 +274,9 @@ bool engine_vouches_for(const struct engine *e, pid_t pid) {
     if (fd >= 0 && netns_owned_by(fd, invoker()->uid))
       return true;
   }
-  log_error("%s: served by uid %u, who runs hostalias through sudo, it names pid %d, whose network "
-            "namespace that user does not own; refused (the user's own engine vouches only for "
-            "their own namespaces)",
+  log_error("%s: served by uid %u (who runs hostalias through sudo), names pid %d, whose network "
+            "namespace that user does not own; refused (a user's own engine vouches only for "
+            "namespaces the user owns)",
             e->socket_path, (unsigned)invoker()->uid, (int)pid);
   return false;
 }
