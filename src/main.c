@@ -304,6 +304,8 @@ static void parse_options(int argc, char **argv, char **command, struct options 
                       "--pid or --netns");
   if (pc->pid && pc->netns)
     usage_error("%s", "--pid and --netns cannot be used together");
+  if ((pc->pid && !sudo_policy_allows("pid")) || (pc->netns && !sudo_policy_allows("netns")))
+    exit(EXIT_USAGE); /* the administrator's /etc/hostalias/sudo.conf */
   if (o->provider && o->suffix)
     usage_error("%s", "--provider and --suffix cannot be used together");
   if (o->suffix ? !format_set_suffix(&pc->fmt, o->suffix)

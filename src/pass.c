@@ -13,6 +13,7 @@
 #include "lines.h"
 #include "resolver_child.h"
 #include "swarm.h"
+#include "privileges.h"
 #include "route.h"
 #include "target.h"
 #include "vm.h"
@@ -121,6 +122,15 @@ static int open_target(const struct pass_config *cfg, const struct engine *e, st
   int64_t t0 = now_us();
   bool ok = target_open_pid(t, st->pid, label, st->id);
   log_info("timing: open the target and check its process %.3f ms", (double)(now_us() - t0) / 1000);
+  /* The user's own engine vouches only for namespaces the user owns:
+   * checked on the descriptor held, so a PID recycled since the engine's
+   * inspect cannot lead root elsewhere. */
+  if (ok && e->vouch == ENGINE_PEER_INVOKER && !netns_owned_by(t->netns_fd, invoker()->uid)) {
+    log_error("%s: its network namespace is not one uid %u owns, and the engine that named it "
+              "is that user's own: not entered",
+              t->label, (unsigned)invoker()->uid);
+    return EXIT_TARGET;
+  }
   char vm[64];
   if (!ok && t->not_the_container && engine_runs_in_vm(e, vm, sizeof vm))
     log_error("hint: the engine at %s runs in a virtual machine (%s): the PIDs it reports are "

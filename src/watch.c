@@ -175,8 +175,8 @@ static void choose_events(struct watch *w) {
 static void connect_events(struct watch *w) {
   char err[256];
   choose_events(w);
-  int fd = event_stream_open(w->engine.connect_path, w->events_path, w->engine.timeout_ms, err,
-                             sizeof err);
+  int fd = event_stream_open(w->engine.connect_path, w->engine.as_invoker, w->events_path,
+                             w->engine.timeout_ms, err, sizeof err);
   if (fd < 0) {
     engine_name_socket(&w->engine, err, sizeof err);
     w->efd = -1;

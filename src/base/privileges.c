@@ -6,11 +6,14 @@
 #include <sched.h>
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/nsfs.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -154,6 +157,123 @@ int invoker_open(const char *path, int flags) {
   }
   errno = e; /* as open left it, not as the rights' restoring did */
   return fd;
+}
+
+int invoker_connect(int fd, const struct sockaddr *sa, socklen_t len) {
+  int r, e;
+  {
+    _cleanup_invoker_rights_ struct invoker_rights rights;
+    if (!invoker_rights_begin(&rights)) {
+      errno = EPERM;
+      return -1;
+    }
+    r = connect(fd, sa, len);
+    e = errno;
+  }
+  errno = e;
+  return r;
+}
+
+bool netns_owned_by(int netns_fd, uid_t uid) {
+  _cleanup_fd_ int userns = ioctl(netns_fd, NS_GET_USERNS);
+  if (userns < 0)
+    return false;
+  /* Set first: valgrind 3.19 does not know that NS_GET_OWNER_UID writes it. */
+  uid_t owner = (uid_t)-1;
+  return ioctl(userns, NS_GET_OWNER_UID, &owner) == 0 && owner == uid;
+}
+
+#define POLICY_MAX 65536
+
+/* Whether the file or directory ST is root's alone: owned by root, not
+ * writable by its group or others. */
+static bool roots_alone(const struct stat *st) {
+  return st->st_uid == 0 && !(st->st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* A yes/no value of the policy file: 1, 0, or -1 when it is neither. */
+static int policy_bool(const char *v) {
+  if (!strcmp(v, "yes") || !strcmp(v, "true"))
+    return 1;
+  if (!strcmp(v, "no") || !strcmp(v, "false"))
+    return 0;
+  return -1;
+}
+
+bool sudo_policy_allows_at(const char *path, const char *what) {
+  char key[32];
+  snprintf(key, sizeof key, "allow-%s", what);
+  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
+    return true;
+  if (fd < 0) {
+    log_error_errno("%s: cannot read the administrator's sudo policy; --%s refused under sudo",
+                    path, what);
+    return false;
+  }
+  struct stat st, dir;
+  char dirpath[4096];
+  snprintf(dirpath, sizeof dirpath, "%s", path);
+  char *slash = strrchr(dirpath, '/');
+  if (slash)
+    *(slash == dirpath ? slash + 1 : slash) = '\0';
+  else
+    snprintf(dirpath, sizeof dirpath, ".");
+  if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || !roots_alone(&st) || st.st_size > POLICY_MAX ||
+      stat(dirpath, &dir) < 0 || !roots_alone(&dir)) {
+    log_error("%s: not a regular file owned by root and writable by root alone, in a directory "
+              "that is; not trusted, so --%s is refused under sudo (fix its owner and mode)",
+              path, what);
+    return false;
+  }
+  _cleanup_free_ char *buf = xmalloc(POLICY_MAX + 1);
+  size_t len = 0;
+  for (;;) {
+    ssize_t n = read(fd, buf + len, POLICY_MAX - len);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0) {
+      log_error_errno("%s: cannot read; --%s refused under sudo", path, what);
+      return false;
+    }
+    if (n == 0 || (len += (size_t)n) == POLICY_MAX)
+      break;
+  }
+  buf[len] = '\0';
+  int allowed = 1, lineno = 0;
+  for (char *line = buf, *next; line; line = next) {
+    lineno++;
+    next = strchr(line, '\n');
+    if (next)
+      *next++ = '\0';
+    char *hash = strchr(line, '#');
+    if (hash)
+      *hash = '\0';
+    char k[64], v[64], rest[2];
+    int got = sscanf(line, " %63[^= \t] = %63s %1s", k, v, rest);
+    if (got <= 0 && strspn(line, " \t\r") == strlen(line))
+      continue; /* blank, or a comment */
+    bool known = got >= 2 && (!strcmp(k, "allow-pid") || !strcmp(k, "allow-netns"));
+    if (got == 2 && !known) {
+      log_warn("%s:%d: unknown setting %s, ignored", path, lineno, k);
+      continue;
+    }
+    int b = got == 2 ? policy_bool(v) : -1;
+    if (b < 0) {
+      log_error("%s:%d: expected \"KEY = yes\" or \"KEY = no\"; --%s refused under sudo", path,
+                lineno, what);
+      return false;
+    }
+    if (!strcmp(k, key))
+      allowed = b;
+  }
+  if (!allowed)
+    log_error("--%s is not allowed under sudo on this host (%s = no in %s)", what, key, path);
+  return allowed;
+}
+
+bool sudo_policy_allows(const char *what) {
+  return !under_sudo() || sudo_policy_allows_at(SUDO_POLICY_FILE, what);
 }
 
 /* Check, rather than trust, that nothing is held. */

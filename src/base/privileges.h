@@ -11,6 +11,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 /* The user hostalias acts for. Under sudo: SUDO_UID, with SUDO_GID (else
@@ -89,3 +90,28 @@ bool drop_privileges(bool in_user_ns);
 
 /* Whether W's primary or supplementary groups include GID. */
 bool user_in_group(const struct invoker *w, gid_t gid);
+
+/* connect(FD, SA, LEN) with the invoking user's rights (invoker_rights_*):
+ * the socket file is looked up and its write permission checked as the
+ * user's, and the server's SO_PEERCRED sees the user's uid and gid, not
+ * root's (the kernel records the connecting process's effective ids). 0,
+ * or -1 with connect's errno (EPERM when the rights could not be taken). */
+int invoker_connect(int fd, const struct sockaddr *sa, socklen_t len);
+
+/* Whether the network namespace NETNS_FD belongs to a user namespace that
+ * UID owns (NS_GET_USERNS, then NS_GET_OWNER_UID): a rootless engine's
+ * container, made by that user. False when the kernel cannot say. */
+bool netns_owned_by(int netns_fd, uid_t uid);
+
+/* The administrator's restrictions on sudo hostalias, in a root-owned file
+ * (SUDO_POLICY_FILE: "allow-pid = no", "allow-netns = no", one a line, '#'
+ * comments). WHAT is "pid" or "netns". True when not under sudo, when the
+ * file does not exist, or when it does not say no. False, with a message,
+ * when it says no, and also (failing closed) when it cannot be trusted (not
+ * a regular file owned by root, writable by group or others, in a directory
+ * that is) or cannot be read or parsed: an administrator who wrote it meant
+ * to restrict. */
+#define SUDO_POLICY_FILE "/etc/hostalias/sudo.conf"
+bool sudo_policy_allows(const char *what);
+/* The same, reading PATH, whatever the invoker: for the tests. */
+bool sudo_policy_allows_at(const char *path, const char *what);

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "privileges.h"
@@ -81,6 +83,11 @@ static bool named_socket(struct engine *e, const char *addr, const char *what, b
 static int use_context(struct engine *e) {
   char dir[4096];
   const char *cfg = getenv("DOCKER_CONFIG"), *home = getenv("HOME");
+  /* Under sudo, HOME is root's (sudo's env_reset) or whatever the user
+   * kept: the configuration is the user's, in their passwd home, read with
+   * their rights; a DOCKER_CONFIG sudo kept (env_keep) is theirs too. */
+  if (under_sudo())
+    home = invoker()->has_passwd ? invoker()->home : NULL;
   if (cfg && *cfg)
     snprintf(dir, sizeof dir, "%s", cfg);
   else if (home && *home)
@@ -183,7 +190,95 @@ static bool pin_named_socket(struct engine *e, const char *what) {
     return false;
   }
   snprintf(e->connect_path, sizeof e->connect_path, "/proc/self/fd/%d", fd);
+  /* The system engine's socket is root's to ask (the user may not be in the
+   * docker group); any other is connected to as the user would. */
+  e->as_invoker = !system_engine;
   return true;
+}
+
+/* Who serves E's socket: the listening socket's credentials (SO_PEERCRED
+ * on a connected socket gives those of the process that called listen()),
+ * connected to as every request is. False, with errno, when it cannot be
+ * told (nothing listens). */
+static bool engine_peer_uid(const struct engine *e, uid_t *uid) {
+  struct sockaddr_un sa = {.sun_family = AF_UNIX};
+  if (strlen(e->connect_path) >= sizeof sa.sun_path) {
+    errno = ENAMETOOLONG;
+    return false;
+  }
+  strcpy(sa.sun_path, e->connect_path);
+  _cleanup_fd_ int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  /* A listener with a full backlog makes connect() wait this long at most. */
+  struct timeval tv = {.tv_sec = e->timeout_ms / 1000, .tv_usec = (e->timeout_ms % 1000) * 1000};
+  (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  int r = e->as_invoker ? invoker_connect(fd, (struct sockaddr *)&sa, sizeof sa)
+                        : connect(fd, (struct sockaddr *)&sa, sizeof sa);
+  struct ucred cred;
+  socklen_t len = sizeof cred;
+  if (r < 0 || getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+    return false;
+  *uid = cred.uid;
+  /* A whole exchange, not a bare connection: a server that expects a
+   * request (a small one may serve one connection at a time) gets one,
+   * GET /_ping, which every engine answers; the reply is read and dropped. */
+  static const char ping[] = "GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n";
+  (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  if (send(fd, ping, sizeof ping - 1, MSG_NOSIGNAL) == (ssize_t)(sizeof ping - 1)) {
+    char buf[512];
+    for (int i = 0; i < 64 && read(fd, buf, sizeof buf) > 0; i++)
+      ;
+  }
+  return true;
+}
+
+/* Under sudo: E's server is root (a system engine), the invoking user
+ * (their own engine, ENGINE_PEER_INVOKER), or refused: *VOUCH is set, or
+ * left ENGINE_PEER_UNCHECKED when nothing answers. False, with a message,
+ * when it is refused. */
+static bool check_peer(const struct engine *e, enum engine_peer *vouch) {
+  *vouch = ENGINE_PEER_UNCHECKED;
+  uid_t uid;
+  if (!under_sudo() || !engine_peer_uid(e, &uid))
+    return true;
+  if (uid == 0) {
+    *vouch = ENGINE_PEER_ROOT;
+  } else if (uid == invoker()->uid) {
+    *vouch = ENGINE_PEER_INVOKER;
+    log_info("%s: served by uid %u, who runs hostalias through sudo (their own engine): it leads "
+             "only into namespaces that user owns",
+             e->socket_path, (unsigned)uid);
+  } else {
+    log_error("%s: served by uid %u, neither root (a system engine) nor uid %u, who runs "
+              "hostalias through sudo; refused (an engine another user runs vouches for nothing "
+              "under sudo)",
+              e->socket_path, (unsigned)uid, (unsigned)invoker()->uid);
+    return false;
+  }
+  return true;
+}
+
+bool engine_vouches_for(const struct engine *e, pid_t pid) {
+  enum engine_peer vouch = e->vouch;
+  if (!under_sudo())
+    return true;
+  if (vouch == ENGINE_PEER_UNCHECKED && !check_peer(e, &vouch))
+    return false;
+  if (vouch == ENGINE_PEER_ROOT)
+    return true;
+  if (vouch == ENGINE_PEER_INVOKER) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/ns/net", (int)pid);
+    _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0 && netns_owned_by(fd, invoker()->uid))
+      return true;
+  }
+  log_error("%s: served by uid %u (who runs hostalias through sudo), names pid %d, whose network "
+            "namespace that user does not own; refused (a user's own engine vouches only for "
+            "namespaces the user owns)",
+            e->socket_path, (unsigned)invoker()->uid, (int)pid);
+  return false;
 }
 
 void engine_name_socket(const struct engine *e, char *msg, size_t size) {
@@ -209,10 +304,16 @@ static bool named_socket(struct engine *e, const char *addr, const char *what, b
   return !under_sudo() || pin_named_socket(e, what);
 }
 
+static bool engine_choose(struct engine *e, const char *override);
+
 bool engine_init(struct engine *e, const char *override, int timeout_ms) {
   memset(e, 0, sizeof *e);
   e->pinned_fd = -1;
   e->timeout_ms = timeout_ms;
+  return engine_choose(e, override) && check_peer(e, &e->vouch);
+}
+
+static bool engine_choose(struct engine *e, const char *override) {
   if (override)
     return named_socket(e, override, "--docker-host=", true);
   const char *env = getenv("DOCKER_HOST");
@@ -223,6 +324,9 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
     return ctx > 0;
   char cands[4][108];
   size_t n = 0;
+  /* Root's defaults are the system's sockets: under sudo too (euid 0), so
+   * a rootless engine of the user's is used only when named, and sudo's
+   * env_reset drops XDG_RUNTIME_DIR anyway. */
   const char *xdg = getenv("XDG_RUNTIME_DIR");
   if (geteuid() != 0 && xdg && xdg[0] == '/' && strlen(xdg) < 80) {
     snprintf(cands[n++], sizeof cands[0], "%s/docker.sock", xdg);
@@ -248,7 +352,8 @@ bool engine_init(struct engine *e, const char *override, int timeout_ms) {
 
 enum http_error engine_get(const struct engine *e, const char *path, struct http_response *out,
                            char *err, size_t errlen) {
-  enum http_error r = http_unix_request(e->connect_path, path, e->timeout_ms, out, err, errlen);
+  enum http_error r =
+      http_unix_request(e->connect_path, e->as_invoker, path, e->timeout_ms, out, err, errlen);
   engine_name_socket(e, err, errlen);
   if ((r == HTTP_NO_SOCKET || r == HTTP_REFUSED) && e->tried[0])
     snprintf(err, errlen,
@@ -515,7 +620,7 @@ enum engine_result engine_inspect_container(const struct engine *e, const char *
     const char *why = engine_parse_inspect(r.body, r.body_len, out);
     if (why)
       log_error("the Engine API at %s gave a bad answer about %s: %s", e->socket_path, target, why);
-    else
+    else if (!out->running || !out->pid || engine_vouches_for(e, out->pid))
       result = ENGINE_FOUND;
   }
   http_response_free(&r);
@@ -699,7 +804,8 @@ bool engine_inspect_many(const struct engine *e, const char *const *ids, size_t 
     reqs[i].path = paths[i];
   }
   struct inspect_batch b = {.e = e, .reqs = reqs, .fn = fn, .ctx = ctx, .ok = true};
-  http_unix_get_many(e->connect_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, on_inspected, &b);
+  http_unix_get_many(e->connect_path, e->as_invoker, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms,
+                     on_inspected, &b);
   free(paths);
   free(reqs);
   return b.ok;
@@ -744,7 +850,8 @@ bool engine_network_containers(const struct engine *e, const struct engine_netwo
     snprintf(paths[i], sizeof paths[i], "/networks/%.64s", nets[i].id);
     reqs[i].path = paths[i];
   }
-  http_unix_get_many(e->connect_path, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms, NULL, NULL);
+  http_unix_get_many(e->connect_path, e->as_invoker, reqs, n, INSPECT_IN_FLIGHT, e->timeout_ms,
+                     NULL, NULL);
   bool ok = true;
   for (size_t i = 0; i < n; i++) {
     struct http_request *r = &reqs[i];

@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "http.h"
+#include "privileges.h"
 #include "util.h"
 
 void event_parser_init(struct event_parser *p) {
@@ -103,8 +104,8 @@ bool event_parser_feed(struct event_parser *p, const char *data, size_t len,
   return true;
 }
 
-int event_stream_open(const char *socket_path, const char *path, int timeout_ms, char *err,
-                      size_t errlen) {
+int event_stream_open(const char *socket_path, bool as_invoker, const char *path, int timeout_ms,
+                      char *err, size_t errlen) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   if (strlen(socket_path) >= sizeof sa.sun_path) {
     snprintf(err, errlen, "socket path too long: %s", socket_path);
@@ -127,8 +128,9 @@ int event_stream_open(const char *socket_path, const char *path, int timeout_ms,
     close(fd);
     return -1;
   }
-  if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0 && errno != EAGAIN &&
-      errno != EINPROGRESS) {
+  if ((as_invoker ? invoker_connect(fd, (struct sockaddr *)&sa, sizeof sa)
+                  : connect(fd, (struct sockaddr *)&sa, sizeof sa)) < 0 &&
+      errno != EAGAIN && errno != EINPROGRESS) {
     snprintf(err, errlen, "cannot connect to %s: %s", socket_path, strerror(errno));
     close(fd);
     return -1;

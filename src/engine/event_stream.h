@@ -30,7 +30,8 @@ void event_parser_free(struct event_parser *p);
 bool event_parser_feed(struct event_parser *p, const char *data, size_t len,
                        void (*fn)(json_t *event, void *ctx), void *ctx);
 
-/* Connects to the unix socket SOCKET_PATH and sends "GET PATH HTTP/1.0",
+/* Connects to the unix socket SOCKET_PATH (with the invoking user's rights
+ * when AS_INVOKER: see invoker_connect) and sends "GET PATH HTTP/1.0",
  * within TIMEOUT_MS. The descriptor (non-blocking), or -1 with ERR set. */
-int event_stream_open(const char *socket_path, const char *path, int timeout_ms, char *err,
-                      size_t errlen);
+int event_stream_open(const char *socket_path, bool as_invoker, const char *path, int timeout_ms,
+                      char *err, size_t errlen);

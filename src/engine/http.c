@@ -11,6 +11,7 @@
 #include <sys/un.h>
 
 #include "config.h"
+#include "privileges.h"
 #include "util.h"
 
 void http_response_free(struct http_response *r) {
@@ -122,7 +123,8 @@ static void finish(struct exchange *x, enum http_error e, const char *fmt, ...) 
   x->done = true;
 }
 
-static void start(struct exchange *x, const struct sockaddr_un *sa, const char *socket_path) {
+static void start(struct exchange *x, const struct sockaddr_un *sa, const char *socket_path,
+                  bool as_invoker) {
   struct http_request *r = x->req;
   memset(&r->response, 0, sizeof r->response);
   x->fd = -1;
@@ -136,7 +138,8 @@ static void start(struct exchange *x, const struct sockaddr_un *sa, const char *
   x->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (x->fd < 0)
     return finish(x, HTTP_IO, "socket: %s", strerror(errno));
-  if (connect(x->fd, (const struct sockaddr *)sa, sizeof *sa) < 0) {
+  if ((as_invoker ? invoker_connect(x->fd, (const struct sockaddr *)sa, sizeof *sa)
+                  : connect(x->fd, (const struct sockaddr *)sa, sizeof *sa)) < 0) {
     int e = errno;
     if (e == ENOENT || e == ENOTDIR)
       return finish(x, HTTP_NO_SOCKET, "%s does not exist", socket_path);
@@ -192,8 +195,8 @@ static void step(struct exchange *x, const char *socket_path) {
   finish(x, HTTP_OK, NULL);
 }
 
-void http_unix_get_many(const char *socket_path, struct http_request *reqs, size_t n,
-                        unsigned max_in_flight, int timeout_ms,
+void http_unix_get_many(const char *socket_path, bool as_invoker, struct http_request *reqs,
+                        size_t n, unsigned max_in_flight, int timeout_ms,
                         void (*done)(struct http_request *r, void *ctx), void *ctx) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
   bool path_ok = strlen(socket_path) < sizeof sa.sun_path;
@@ -221,7 +224,7 @@ void http_unix_get_many(const char *socket_path, struct http_request *reqs, size
           done(x->req, ctx);
         continue;
       }
-      start(x, &sa, socket_path);
+      start(x, &sa, socket_path, as_invoker);
       if (!x->done)
         nlive++;
       else if (done)
@@ -273,10 +276,11 @@ void http_unix_get_many(const char *socket_path, struct http_request *reqs, size
   }
 }
 
-enum http_error http_unix_request(const char *socket_path, const char *path, int timeout_ms,
-                                  struct http_response *out, char *err, size_t errlen) {
+enum http_error http_unix_request(const char *socket_path, bool as_invoker, const char *path,
+                                  int timeout_ms, struct http_response *out, char *err,
+                                  size_t errlen) {
   struct http_request r = {.path = path};
-  http_unix_get_many(socket_path, &r, 1, 1, timeout_ms, NULL, NULL);
+  http_unix_get_many(socket_path, as_invoker, &r, 1, 1, timeout_ms, NULL, NULL);
   *out = r.response;
   snprintf(err, errlen, "%s", r.err);
   return r.result;

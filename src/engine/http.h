@@ -43,14 +43,16 @@ struct http_request {
 #define HTTP_MAX_IN_FLIGHT 32
 
 /* Sends "GET PATH HTTP/1.0" for each of the N requests to the unix socket
- * SOCKET_PATH, each on its own connection, at most MAX_IN_FLIGHT at once,
+ * SOCKET_PATH (connected to with the invoking user's rights when
+ * AS_INVOKER: see invoker_connect), each on its own connection, at most MAX_IN_FLIGHT at once,
  * and reads the replies; all of it within TIMEOUT_MS. DONE, when not NULL,
  * is called for each request as soon as it ends (so its reply is handled
  * while the others are still coming), and may free its response. */
-void http_unix_get_many(const char *socket_path, struct http_request *reqs, size_t n,
-                        unsigned max_in_flight, int timeout_ms,
+void http_unix_get_many(const char *socket_path, bool as_invoker, struct http_request *reqs,
+                        size_t n, unsigned max_in_flight, int timeout_ms,
                         void (*done)(struct http_request *r, void *ctx), void *ctx);
 
 /* One GET request; on failure ERR holds a description. */
-enum http_error http_unix_request(const char *socket_path, const char *path, int timeout_ms,
-                                  struct http_response *out, char *err, size_t errlen);
+enum http_error http_unix_request(const char *socket_path, bool as_invoker, const char *path,
+                                  int timeout_ms, struct http_response *out, char *err,
+                                  size_t errlen);
