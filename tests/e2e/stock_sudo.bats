@@ -88,6 +88,7 @@ teardown() {
   for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   fake_container_stop
   engine_fake_stop
+  cgroup_release_all
   local u
   for u in "$SSUID" "$SOUID" "$SKUID"; do pkill -9 -u "$u" 2>/dev/null || true; done
   rm -rf "$W"
@@ -152,6 +153,8 @@ web_container() {
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -e "$W/dns.ready" ] && break; sleep 0.05; done
   engine_serve "$W/engine.sock" /containers/web/json "$(inspect_json web "$FAKE_PID")"
+  # In a cgroup named by its ID, as a runtime puts a container.
+  cgroup_claim "$FAKE_PID" "$(printf 'a%.0s' $(seq 64))"
   SYS_SOCK="$W/engine.sock"
 }
 

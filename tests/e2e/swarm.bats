@@ -210,3 +210,34 @@ wait_file() {
   assert_eq "$(grep -c "this engine is a Swarm worker, told nothing of other nodes" "$BATS_TEST_TMPDIR/watch.err")" 1
   assert_contains "$(cat "$BATS_TEST_TMPDIR/watch.err")" "at the next --interval pass (every 1 s)"
 }
+
+@test "forged tasks: on the manager, a task ID the manager does not list is refused; a second claim to a slot is an error" {
+  # A container that carries a task's labels under its task's own name (the
+  # name check passes), on node A, the manager, with a task ID no service
+  # has: the manager's GET /tasks says it is no task of st_web.
+  local fake=st_web.1.abcdefghijklmnopqrstuvwxy
+  swa run -d --name "$fake" --add-host db:10.66.66.66 \
+    --label com.docker.swarm.service.name=st_web --label com.docker.stack.namespace=st \
+    --label "com.docker.swarm.task.name=$fake" \
+    --label com.docker.swarm.task.id=abcdefghijklmnopqrstuvwxy "$SW_IMAGE" sleep 1000000 >/dev/null
+  run_split "$HOSTALIAS" -H "$SW_A" -P st web db
+  swa rm -f "$fake" >/dev/null
+  assert_status 3
+  [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
+  # Two claims to slot 1 (the real task and the forgery): named, never
+  # broken by name.
+  assert_contains "$stderr" "two containers claim the same slot of Swarm service st_web"
+  assert_contains "$stderr" "$(swarm_task a st_web)"
+  # A forgery alone for a service with no task on this node (st_api runs
+  # on node B): not listed by the manager, refused.
+  fake=st_api.1.abcdefghijklmnopqrstuvwxy
+  swa run -d --name "$fake" --add-host db:10.66.66.66 \
+    --label com.docker.swarm.service.name=st_api --label com.docker.stack.namespace=st \
+    --label "com.docker.swarm.task.name=$fake" \
+    --label com.docker.swarm.task.id=abcdefghijklmnopqrstuvwxy "$SW_IMAGE" sleep 1000000 >/dev/null
+  run_split "$HOSTALIAS" -H "$SW_A" -P st api db
+  swa rm -f "$fake" >/dev/null
+  assert_status 3
+  [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
+  assert_contains "$stderr" "claims to be task abcdefghijklmnopqrstuvwxy of Swarm service st_api, but the manager lists no such task"
+}
