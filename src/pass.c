@@ -359,7 +359,11 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     return EXIT_OUTPUT;
 
   /* The target, and the names to ask. */
-  _cleanup_engine_ struct engine e = ENGINE_INIT;
+  /* The engine: the caller's (--watch holds one), else one of the pass's
+   * own, closed once the target and names are known (its socket is not
+   * held through the pass). */
+  _cleanup_engine_ struct engine own_engine = ENGINE_INIT;
+  const struct engine *e = cfg->engine ? cfg->engine : &own_engine;
   _cleanup_free_ struct container_state *st = xcalloc(1, sizeof *st);
   _cleanup_target_ struct target own;
   target_init(&own);
@@ -367,15 +371,15 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   _cleanup_name_list_ struct name_list merged;
   name_list_init(&merged);
   const struct name_list *names = given;
-  int rc = open_engine(cfg, &e);
+  int rc = cfg->engine ? 0 : open_engine(cfg, &own_engine);
   if (rc == 0)
-    rc = open_target(cfg, &e, tp, st);
+    rc = open_target(cfg, e, tp, st);
   if (rc == 0)
-    rc = pass_names(cfg, &e, st, given, &merged, &names);
+    rc = pass_names(cfg, e, st, given, &merged, &names);
   if (rc != 0)
     return rc;
   note_networks(st, &sum);
-  engine_close(&e); /* nothing more to ask it: its socket is not held through the pass */
+  engine_close(&own_engine);
   if (names->count == 0) {
     log_error("no names to resolve: none given, and none found on the networks of %s", tp->label);
     return EXIT_USAGE;

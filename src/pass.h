@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /* One pass: find the target, resolve the names in an unprivileged child
  * inside its network namespace, and turn the results into lines, written to
- * the -o FILE or handed back. A pass owns and frees everything it allocates,
- * never exits, and keeps no state from one run to the next, so it can run
- * again and again. */
+ * the -o FILE or handed back. A pass owns and frees everything it allocates
+ * (but an engine or target the caller lends it), never exits, and carries
+ * nothing from one run to the next but one flag: the notice that addresses
+ * are out of reach is said once a process, not on every --watch pass. */
 #pragma once
 
 #include <stdbool.h>
@@ -29,6 +30,8 @@ struct pass_config {
   enum check_where check;  /* --check, or 0 (CHECK_NONE) when not asked */
   const char *output;      /* -o FILE, or NULL: the lines go to the caller */
   bool command;            /* a -- COMMAND runs in the target after the pass */
+  const struct engine *engine; /* borrowed from the caller (--watch), or NULL:
+                                  the pass opens its own */
   struct format_config fmt;
   struct resolve_request req;
 };

@@ -88,7 +88,9 @@ static void pass(struct watch *w, const char *why) {
   int rc;
   {
     VERBOSITY_SCOPE(w->target_gone ? VERBOSITY_SILENT : verbosity);
-    rc = pass_run(w->cfg, w->names, NULL, &sum, NULL);
+    struct pass_config cfg = *w->cfg;
+    cfg.engine = &w->engine; /* the watch's own, borrowed: not opened again */
+    rc = pass_run(&cfg, w->names, NULL, &sum, NULL);
   }
   if (rc == EXIT_TARGET) {
     if (!w->target_gone)

@@ -44,6 +44,9 @@ struct engine {
 #define ENGINE_INIT                                                                                \
   { .pinned_fd = -1 }
 
+/* How long one Engine API request may take, everywhere. */
+#define ENGINE_TIMEOUT_MS 5000
+
 /* Chooses the socket, as the docker CLI does: OVERRIDE (--docker-host,
  * unix://PATH or PATH), else $DOCKER_HOST, else the endpoint of the Docker
  * context $DOCKER_CONTEXT or currentContext in $DOCKER_CONFIG/config.json
@@ -58,9 +61,6 @@ struct engine {
  * one of the system engine's) must be one the user could connect to, and
  * is connected to with their rights; the server must be root or the user
  * (see enum engine_peer), else it is refused, naming the socket and uid. */
-/* How long one Engine API request may take, everywhere. */
-#define ENGINE_TIMEOUT_MS 5000
-
 bool engine_init(struct engine *e, const char *override, int timeout_ms);
 
 /* Under sudo, with E's server the invoking user (ENGINE_PEER_INVOKER):
