@@ -20,16 +20,16 @@
 #include "util.h"
 
 struct pass_config {
-  const char *docker_host; /* -H, or NULL */
-  const char *container;   /* CONTAINER, or NULL with --pid or --netns */
-  pid_t pid;               /* --pid, or 0 */
-  const char *netns;       /* --netns, or NULL */
-  const char *project;     /* --project, or NULL */
-  bool all;                /* --all: names from the Engine API too */
-  bool report_changes;     /* -o: one line on stderr for each change of FILE */
-  enum check_where check;  /* --check, or 0 (CHECK_NONE) when not asked */
-  const char *output;      /* -o FILE, or NULL: the lines go to the caller */
-  bool command;            /* a -- COMMAND runs in the target after the pass */
+  const char *docker_host;     /* -H, or NULL */
+  const char *container;       /* CONTAINER, or NULL with --pid or --netns */
+  pid_t pid;                   /* --pid, or 0 */
+  const char *netns;           /* --netns, or NULL */
+  const char *project;         /* --project, or NULL */
+  bool all;                    /* --all: names from the Engine API too */
+  bool report_changes;         /* -o: one line on stderr for each change of FILE */
+  enum check_where check;      /* --check, or 0 (CHECK_NONE) when not asked */
+  const char *output;          /* -o FILE, or NULL: the lines go to the caller */
+  bool command;                /* a -- COMMAND runs in the target after the pass */
   const struct engine *engine; /* borrowed from the caller (--watch), or NULL:
                                   the pass opens its own */
   struct format_config fmt;
