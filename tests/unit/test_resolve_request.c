@@ -27,8 +27,7 @@ int main(void) {
   address_format(&req.cfg.rc.servers[0].addr, a);
   ok(req.cfg.rc.nservers == 1 && !strcmp(a, "10.0.0.1") && req.cfg.rc.servers[0].port == 53,
      "the container's nameserver");
-  ok(req.cfg.rc.nsearch == 2 && !strcmp(req.cfg.rc.search[1], "b.example") &&
-         req.cfg.rc.ndots == 2,
+  ok(req.cfg.rc.nsearch == 2 && !strcmp(req.cfg.rc.search[1], "b.example") && req.cfg.rc.ndots == 2,
      "its search list and ndots");
   ok(req.cfg.timeout_ms == 3000 && req.cfg.tries == 4, "its timeout and attempts, when not given");
 
