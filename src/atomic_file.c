@@ -8,10 +8,10 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 
+#include "path_walk.h"
 #include "privileges.h"
 #include "util.h"
 
-#define LINKS_MAX 40
 #define TMP_BASE_MAX 200 /* of FILE's name in the temporary name: NAME_MAX is 255 */
 
 static bool trusted_owner(uid_t owner, const struct invoker *w) {
@@ -44,90 +44,36 @@ static bool invoker_may_replace(const struct stat *dir, const struct stat *file,
 }
 
 int open_trusted_dir(const char *dir, uid_t user, const char *path) {
-  char buf[4096];
-  if (strlen(dir) >= sizeof buf) {
-    log_error("%s: path too long", path);
-    return -1;
-  }
-  strcpy(buf, dir);
-  int cur = open(buf[0] == '/' ? "/" : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (cur < 0) {
-    log_error_errno("%s: cannot open the starting directory", path);
-    return -1;
-  }
-  int links = 0;
-  char *p = buf;
-  for (;;) {
-    while (*p == '/')
-      p++;
-    if (!*p)
-      return cur;
-    char *slash = strchr(p, '/');
-    size_t clen = slash ? (size_t)(slash - p) : strlen(p);
-    char comp[256];
-    if (clen >= sizeof comp) {
-      log_error("%s: a directory name is too long", path);
+  /* A symlink is only as trustworthy as whoever can change it: root's
+   * (/var/run -> /run) and the invoking user's own are followed; one that
+   * another user owns could be pointed anywhere, at any moment. */
+  struct path_walk_policy pol = {.want_dir = true, .link_owner = user};
+  struct path_walk_error err;
+  int fd = path_walk_open(&pol, dir, &err);
+  if (fd >= 0)
+    return fd;
+  switch (err.failure) {
+  case PATH_WALK_ERRNO:
+    /* Under sudo the walk has the user's rights: a component they may not
+     * reach gets the one refusal, whatever it is. */
+    if (under_sudo() && (err.err == EACCES || err.err == EPERM)) {
+      refuse_for_invoker(path);
       break;
     }
-    memcpy(comp, p, clen);
-    comp[clen] = '\0';
-    char *rest = p + clen;
-    int fd = openat(cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) < 0) {
-      /* Under sudo the walk has the user's rights: a component they may
-       * not reach gets the one refusal, whatever it is. */
-      if (under_sudo() && (errno == EACCES || errno == EPERM))
-        refuse_for_invoker(path);
-      else
-        log_error_errno("%s: cannot open directory %.*s", path, (int)(rest - buf), buf);
-      if (fd >= 0)
-        close(fd);
-      break;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      /* A symlink is only as trustworthy as whoever can change it: root's
-       * (/var/run -> /run) and the invoking user's own are followed; one
-       * that another user owns could be pointed anywhere, at any moment. */
-      if (st.st_uid != 0 && st.st_uid != user) {
-        log_error("%s: %.*s is a symlink owned by uid %u, who could point it anywhere; "
-                  "refused (give a path without it)",
-                  path, (int)(rest - buf), buf, (unsigned)st.st_uid);
-        close(fd);
-        break;
-      }
-      char target[4096];
-      ssize_t tl = readlinkat(fd, "", target, sizeof target - 1);
-      close(fd);
-      size_t rl = strlen(rest);
-      if (tl <= 0 || ++links > LINKS_MAX || (size_t)tl + rl + 1 > sizeof buf) {
-        log_error("%s: symlinks on its path loop, or are too long", path);
-        break;
-      }
-      /* buf = target + rest; the rest is moved first, it may overlap. */
-      memmove(buf + tl, rest, rl + 1);
-      memcpy(buf, target, (size_t)tl);
-      p = buf;
-      if (buf[0] == '/') {
-        close(cur);
-        cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (cur < 0) {
-          log_error_errno("%s: cannot open /", path);
-          return -1;
-        }
-      }
-      continue;
-    }
-    if (!S_ISDIR(st.st_mode)) {
-      log_error("%s: %.*s is not a directory", path, (int)(rest - buf), buf);
-      close(fd);
-      break;
-    }
-    close(cur);
-    cur = fd;
-    p = rest;
+    errno = err.err;
+    log_error_errno("%s: cannot open directory %s", path, err.at);
+    break;
+  case PATH_WALK_LINK_OWNER:
+    log_error("%s: %s is a symlink owned by uid %u, who could point it anywhere; refused (give a "
+              "path without it)",
+              path, err.at, (unsigned)err.owner);
+    break;
+  case PATH_WALK_NOT_DIR: log_error("%s: %s is not a directory", path, err.at); break;
+  case PATH_WALK_TOO_LONG:
+    log_error("%s: the path, a directory name or a symlink on it is too long", path);
+    break;
+  case PATH_WALK_LOOP: log_error("%s: symlinks on its path loop, or are too long", path); break;
   }
-  close(cur);
   return -1;
 }
 

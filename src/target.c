@@ -16,6 +16,7 @@
 #include <sys/syscall.h>
 
 #include "hostsfile.h"
+#include "path_walk.h"
 #include "pidfd.h"
 #include "privileges.h"
 #include "resolvconf.h"
@@ -37,100 +38,11 @@ static const char *file_kind(mode_t m) {
   return "not a regular file";
 }
 
-/* Where openat2 is missing: the same walk done one component at a time.
- * Every step is an O_PATH|O_NOFOLLOW openat relative to a descriptor we
- * hold; symlinks are read and resolved here as text, absolute ones from
- * DIRFD, and ".." pops our own stack of descriptors, never the kernel's, so
- * the walk cannot leave DIRFD whatever the container does meanwhile. Magic
- * links are never followed: they are just text here. */
-#define WALK_DEPTH_MAX 64
-#define WALK_LINKS_MAX 40
+/* Where openat2 is missing: the same walk done one component at a time
+ * (path_walk.h), confined to DIRFD. */
 int open_in_root_walk(int dirfd, const char *rel) {
-  char path[4096];
-  if (strlen(rel) >= sizeof path) {
-    errno = ENAMETOOLONG;
-    return -1;
-  }
-  strcpy(path, rel);
-  int stack[WALK_DEPTH_MAX + 1];
-  int depth = 0, links = 0, result = -1, err = 0;
-  stack[0] = dirfd;
-  char *p = path;
-  for (;;) {
-    while (*p == '/')
-      p++;
-    if (!*p) { /* the path named a directory: reopen where we are */
-      result = openat(stack[depth], ".", O_PATH | O_CLOEXEC);
-      err = errno;
-      break;
-    }
-    char *slash = strchr(p, '/');
-    size_t len = slash ? (size_t)(slash - p) : strlen(p);
-    char comp[256];
-    if (len >= sizeof comp) {
-      err = ENAMETOOLONG;
-      break;
-    }
-    memcpy(comp, p, len);
-    comp[len] = '\0';
-    char *rest = slash ? slash : p + len;
-    if (strcmp(comp, ".") == 0) {
-      p = rest;
-      continue;
-    }
-    if (strcmp(comp, "..") == 0) {
-      if (depth > 0)
-        close(stack[depth--]);
-      p = rest;
-      continue;
-    }
-    int fd = openat(stack[depth], comp, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-      err = errno;
-      break;
-    }
-    struct stat st;
-    if (fstat(fd, &st) < 0) {
-      err = errno;
-      close(fd);
-      break;
-    }
-    if (S_ISLNK(st.st_mode)) {
-      char target[4096];
-      ssize_t tl = readlinkat(fd, "", target, sizeof target - 1);
-      close(fd);
-      if (tl <= 0 || ++links > WALK_LINKS_MAX || (size_t)tl + strlen(rest) + 2 > sizeof path) {
-        err = tl <= 0 ? EINVAL : ELOOP;
-        break;
-      }
-      target[tl] = '\0';
-      /* path = target + rest; the length was checked above. */
-      size_t rl = strlen(rest);
-      memmove(path + tl, rest, rl + 1);
-      memcpy(path, target, (size_t)tl);
-      p = path;
-      if (path[0] == '/')
-        while (depth > 0)
-          close(stack[depth--]);
-      continue;
-    }
-    if (!*rest) {
-      result = fd;
-      break;
-    }
-    if (!S_ISDIR(st.st_mode) || depth == WALK_DEPTH_MAX) {
-      err = S_ISDIR(st.st_mode) ? ELOOP : ENOTDIR;
-      close(fd);
-      break;
-    }
-    stack[++depth] = fd;
-    p = rest;
-  }
-  while (depth > 0)
-    close(stack[depth--]);
-  if (result < 0)
-    errno = err;
-  return result;
+  struct path_walk_policy pol = {.confined = true, .root = dirfd, .any_link = true};
+  return path_walk_open(&pol, rel, NULL);
 }
 
 /* Filesystems whose files are the kernel's, not the container's data: a
