@@ -284,6 +284,12 @@ static void parse_options(int argc, char **argv, char **command, struct options 
     default: die(EXIT_USAGE, "Try 'hostalias --help' for more information.");
     }
   }
+}
+
+/* What the options mean together: the combinations refused, and what
+ * follows from them (the families, the alias suffix). */
+static void check_options(struct options *o) {
+  struct pass_config *pc = &o->pass;
   if (o->watch && !pc->output)
     usage_error("%s", "--watch keeps a file up to date: it needs -o FILE");
   if (o->watch && (pc->pid || pc->netns))
@@ -492,6 +498,7 @@ int main(int argc, char **argv) {
     usage_error("%s", "missing COMMAND after --");
   struct options o;
   parse_options(argc, argv, command, &o);
+  check_options(&o);
   if (o.watch && (o.watch_cfg.signal_fd = watch_take_signals()) < 0)
     return EXIT_OUTPUT;
   if (o.list_targets)
