@@ -40,19 +40,11 @@ static int replace(const char *path, const char *data) {
 /* The messages of a refused replace(PATH), into MSG (PATH itself replaced
  * by "P"), so that two refusals can be compared. */
 static int replace_msg(const char *path, char *msg, size_t size) {
-  fflush(stderr);
-  int saved = dup(2);
-  FILE *tmp = tmpfile();
-  dup2(fileno(tmp), 2);
+  struct stderr_capture cap;
+  stderr_capture_begin(&cap);
   int r = replace(path, "x y.z\n");
-  fflush(stderr);
-  dup2(saved, 2);
-  close(saved);
-  rewind(tmp);
   char raw[1024];
-  size_t n = fread(raw, 1, sizeof raw - 1, tmp);
-  raw[n] = '\0';
-  fclose(tmp);
+  stderr_capture_end(&cap, raw, sizeof raw);
   char *at = strstr(raw, path);
   if (at)
     snprintf(msg, size, "%.*sP%s", (int)(at - raw), raw, at + strlen(path));

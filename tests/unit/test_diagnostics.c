@@ -9,21 +9,13 @@
 #include "diagnostics.h"
 #include "tap.h"
 
-/* Runs FN with stderr sent to a temporary file; returns what it printed. */
+/* Runs FN with stderr captured; returns what it printed. */
 static const char *captured(void (*fn)(void)) {
   static char buf[4096];
-  char path[] = "/tmp/hostalias-test-diag.XXXXXX";
-  int fd = mkstemp(path);
-  unlink(path);
-  int saved = dup(STDERR_FILENO);
-  dup2(fd, STDERR_FILENO);
+  struct stderr_capture c;
+  stderr_capture_begin(&c);
   fn();
-  dup2(saved, STDERR_FILENO);
-  close(saved);
-  ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
-  buf[n > 0 ? n : 0] = '\0';
-  close(fd);
-  return buf;
+  return stderr_capture_end(&c, buf, sizeof buf);
 }
 
 static int errno_after;

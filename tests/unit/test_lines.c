@@ -31,23 +31,6 @@ static void answer(const char *name, enum name_status status, const char *addr) 
     name_result_add(r, &a, true);
 }
 
-/* Runs FN with stderr captured into ERR. */
-static void capture_begin(FILE **tmp, int *saved) {
-  fflush(stderr);
-  *tmp = tmpfile();
-  *saved = dup(2);
-  dup2(fileno(*tmp), 2);
-}
-static void capture_end(FILE *tmp, int saved) {
-  fflush(stderr);
-  dup2(saved, 2);
-  close(saved);
-  rewind(tmp);
-  size_t n = fread(err, 1, sizeof err - 1, tmp);
-  err[n] = '\0';
-  fclose(tmp);
-}
-
 static struct lines_counts c;
 static struct strbuf out;
 
@@ -60,11 +43,10 @@ static const char *build(const char *previous) {
                         .previous = previous,
                         .previous_len = previous ? strlen(previous) : 0,
                         .file = "web.alias"};
-  FILE *tmp;
-  int saved;
-  capture_begin(&tmp, &saved);
+  struct stderr_capture cap;
+  stderr_capture_begin(&cap);
   lines_build(&in, &out, &c);
-  capture_end(tmp, saved);
+  stderr_capture_end(&cap, err, sizeof err);
   return out.data ? out.data : "";
 }
 
@@ -183,18 +165,17 @@ int main(void) {
   /* The change report: one line, every name that came, went or moved. */
   const char *old = "db 10.0.0.2.traefik.me\napi 10.0.0.3.traefik.me\nold 10.0.0.9.traefik.me\n";
   const char *new = "db 10.0.0.5.traefik.me\napi 10.0.0.3.traefik.me\nnew 10.0.0.6.traefik.me\n";
-  FILE *tmp;
-  int saved;
-  capture_begin(&tmp, &saved);
+  struct stderr_capture cap;
+  stderr_capture_begin(&cap);
   lines_report_change(&fmt, "web.alias", old, strlen(old), new, strlen(new));
-  capture_end(tmp, saved);
+  stderr_capture_end(&cap, err, sizeof err);
   is_str(err,
          "hostalias: web.alias: db 10.0.0.2 -> 10.0.0.5; old removed (10.0.0.9); new added "
          "(10.0.0.6)\n",
          "the change in one line");
-  capture_begin(&tmp, &saved);
+  stderr_capture_begin(&cap);
   lines_report_change(&fmt, "web.alias", NULL, 0, new, strlen(new));
-  capture_end(tmp, saved);
+  stderr_capture_end(&cap, err, sizeof err);
   ok(strstr(err, "db added (10.0.0.5); api added (10.0.0.3); new added (10.0.0.6)"),
      "a new file: every name added");
 
