@@ -355,8 +355,10 @@ static int read_names(int argc, char **argv, bool stdin_open, struct pass_config
   }
   if (argc > 0) {
     for (int i = 0; i < argc; i++) {
+      /* Counted as the user counts them, CONTAINER first: in "hostalias
+       * web db", db is argument 2. */
       char source[32];
-      snprintf(source, sizeof source, "argument %d", i + 1);
+      snprintf(source, sizeof source, "argument %d", i + 1 + (pc->container ? 1 : 0));
       name_list_add(names, argv[i], strlen(argv[i]), source, 0);
     }
   } else if (stdin_open) {

@@ -53,7 +53,7 @@ teardown() {
   fake_container_stop
   dns_stop
   ns_stop "$NS"
-  [ -n "${C:-}" ] && rm -rf "$C"
+  [ -z "${C:-}" ] || rm -rf "$C"
 }
 
 # on_host [VAR=VALUE]... COMMAND...: COMMAND in the "host" namespace with its

@@ -230,6 +230,10 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
   assert_contains "$stderr" "no names to resolve"
   run_split "$HOSTALIAS" web <<<$'# only comments\n\n'
   assert_status 2
+  # Arguments are counted as the user counts them, CONTAINER first.
+  run_split "$HOSTALIAS" web postgres "my db"
+  assert_status 2
+  assert_contains "$stderr" 'argument 3: invalid name (contains whitespace): "my db"'
 }
 
 @test "usage errors: exit 2 with a message naming the option" {
