@@ -192,7 +192,10 @@ static bool bind_over(const char *name, const char *dest) {
 }
 
 /* The private mount namespace and the three files. Nothing of it is seen
- * outside: / is made private before anything is mounted. */
+ * outside: / is made a slave before anything is mounted, so that nothing
+ * mounted here propagates out, while what the host unmounts (a volume the
+ * administrator takes away) is unmounted here too, not kept busy and
+ * readable through /proc/PID/root. */
 static int set_up_files(const struct target *t, bool rootless) {
   _cleanup_strbuf_ struct strbuf resolv = {0}, hosts = {0}, nss = {0}, host_nss = {0};
   int rc = EXIT_OUTPUT;
@@ -223,8 +226,8 @@ static int set_up_files(const struct target *t, bool rootless) {
     rc = EXIT_TARGET;
   } else if (unshare(CLONE_NEWNS) < 0) {
     log_error_errno("cannot make a private mount namespace");
-  } else if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0) {
-    log_error_errno("cannot make the mount namespace private");
+  } else if (mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0) {
+    log_error_errno("cannot make the mount namespace a slave of the host's");
   } else if (mount("hostalias", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    "mode=0700,size=8m") < 0) {
     log_error_errno("cannot mount a tmpfs on " STAGING " in the private mount namespace");
