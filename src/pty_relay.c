@@ -176,10 +176,10 @@ int pty_relay_run(struct pty_relay *r, pid_t pid) {
   int wstatus = 0;
   bool done = false;
   while (!done) {
-    struct pollfd p[3] = {{.fd = r->sfd, .events = POLLIN},
-                          {.fd = master_open ? r->master : -1,
-                           .events = (short)(POLLIN | (npending ? POLLOUT : 0))},
-                          {.fd = in_open && !npending ? r->in : -1, .events = POLLIN}};
+    struct pollfd p[3] = {
+        {.fd = r->sfd, .events = POLLIN},
+        {.fd = master_open ? r->master : -1, .events = (short)(POLLIN | (npending ? POLLOUT : 0))},
+        {.fd = in_open && !npending ? r->in : -1, .events = POLLIN}};
     if (poll(p, N_ELEMENTS(p), -1) < 0) {
       if (errno == EINTR)
         continue;

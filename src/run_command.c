@@ -275,8 +275,7 @@ bool run_command_started_by_sudo(const char *sudo_command) {
     return false;
   self[n] = '\0';
   struct stat a, b;
-  return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino;
+  return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 bool run_command_apart(const struct run_user *u) {

@@ -173,7 +173,7 @@ exit
   kill -TERM "$(cat "$W/pid")"
   wait "$bg" || true
   assert_eq "$(cat "$W/rc")" "rc=143"
-  ! pgrep -u "$TUID" -x sleep >/dev/null
+  if pgrep -u "$TUID" -x sleep >/dev/null; then echo "the command still runs" >&2; return 1; fi
 }
 
 @test "the command's own session and terminal; it holds the slave alone, no master, no other descriptor" {
