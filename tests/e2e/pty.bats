@@ -66,14 +66,14 @@ teardown() {
 # on_pty INPUT CMD: CMD (a shell command line) run by script(1) on a new
 # pseudo-terminal, INPUT typed into it, then LATER (when set) 3 s after;
 # script's input stays open until CMD ends (20 s at most), so that its EOF
-# does not end CMD early. $output is what the terminal showed, without
+# does not end CMD early, and no longer (script waits for it). $output is what the terminal showed, without
 # CRs; $status is CMD's status (printed after it: script -e returns 0 when
 # its input is still open, in util-linux 2.38).
 on_pty() {
   local input=$1 stop="$W/.feed-stop.$RANDOM"
   shift
   output=$(script -qec "$*
-echo pty-status=\$?" /dev/null < <(
+echo pty-status=\$?; touch $stop" /dev/null < <(
     exec 3>&- 2>/dev/null
     printf '%s' "$input"
     if [ -n "${LATER:-}" ]; then
