@@ -153,6 +153,13 @@ exit
   assert_eq "$(tail -n 1 <<<"$modes")" "$(head -n 1 <<<"$modes")"
 }
 
+@test "^C typed on the terminal interrupts the command, not hostalias: the shell behind the relay goes on" {
+  LATER=$'\003echo after-$?\nexit\n' on_pty 'sleep 30
+' "$HOSTALIAS --user $TUSER web -- bash --norc -i"
+  assert_status 0
+  assert_contains "$output" "after-130"
+}
+
 @test "the window size: the terminal's at the start, and a change follows (SIGWINCH)" {
   on_pty "" "stty rows 33 cols 101; $HOSTALIAS --user $TUSER web -- stty size"
   assert_status 0
