@@ -10,9 +10,11 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "hostsfile.h"
 #include "privileges.h"
+#include "pty_relay.h"
 #include "resolve_request.h"
 #include "util.h"
 
@@ -60,6 +62,11 @@ bool run_user_choose(const char *spec, struct run_user *u) {
   u->has_passwd = chosen.has_passwd;
   strcpy(u->name, chosen.name);
   strcpy(u->home, chosen.home);
+  struct passwd *pw = u->has_passwd ? getpwuid(u->uid) : NULL;
+  snprintf(u->shell, sizeof u->shell, "%s",
+           pw && pw->pw_shell && *pw->pw_shell && strlen(pw->pw_shell) < sizeof u->shell
+               ? pw->pw_shell
+               : "/bin/sh");
   /* Under sudo the invoker is never uid 0 (struct invoker), so the command
    * never keeps root there. */
   u->keep_root = u->uid == 0 && !w->sudo;
@@ -192,7 +199,10 @@ static bool bind_over(const char *name, const char *dest) {
 }
 
 /* The private mount namespace and the three files. Nothing of it is seen
- * outside: / is made private before anything is mounted. */
+ * outside: / is made a slave before anything is mounted, so that nothing
+ * mounted here propagates out, while what the host unmounts (a volume the
+ * administrator takes away) is unmounted here too, not kept busy and
+ * readable through /proc/PID/root. */
 static int set_up_files(const struct target *t, bool rootless) {
   _cleanup_strbuf_ struct strbuf resolv = {0}, hosts = {0}, nss = {0}, host_nss = {0};
   int rc = EXIT_OUTPUT;
@@ -223,8 +233,8 @@ static int set_up_files(const struct target *t, bool rootless) {
     rc = EXIT_TARGET;
   } else if (unshare(CLONE_NEWNS) < 0) {
     log_error_errno("cannot make a private mount namespace");
-  } else if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0) {
-    log_error_errno("cannot make the mount namespace private");
+  } else if (mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0) {
+    log_error_errno("cannot make the mount namespace a slave of the host's");
   } else if (mount("hostalias", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    "mode=0700,size=8m") < 0) {
     log_error_errno("cannot mount a tmpfs on " STAGING " in the private mount namespace");
@@ -253,6 +263,172 @@ static bool set_identity_env(const struct run_user *u) {
   return setenv("HOME", "/", 1) == 0 && unsetenv("USER") == 0 && unsetenv("LOGNAME") == 0;
 }
 
+bool run_command_started_by_sudo(const char *sudo_command) {
+  if (!sudo_command || sudo_command[0] != '/')
+    return false;
+  const char *sp = strchr(sudo_command, ' ');
+  _cleanup_free_ char *path =
+      sp ? xstrndup(sudo_command, (size_t)(sp - sudo_command)) : xstrdup(sudo_command);
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0)
+    return false;
+  self[n] = '\0';
+  struct stat a, b;
+  return stat(path, &a) == 0 && stat(self, &b) == 0 && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+bool run_command_apart(const struct run_user *u) {
+  if (u->keep_root || u->uid == getuid())
+    return false;
+  const struct invoker *w = invoker();
+  return !(w->sudo && u->uid == w->uid && run_command_started_by_sudo(getenv("SUDO_COMMAND")));
+}
+
+/* A value that names no file and holds no control character. */
+static bool env_value_plain(const char *v, bool tz) {
+  for (const char *p = v; *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f || (!tz && (*p == '/' || *p == '%')))
+      return false;
+  if (!tz)
+    return true;
+  if (*v == ':')
+    v++;
+  return !strstr(v, "..") &&
+         (*v != '/' || !strncmp(v, "/usr/share/zoneinfo/", sizeof "/usr/share/zoneinfo/" - 1));
+}
+
+static bool env_passes(const char *kv) {
+  static const char *const names[] = {"TERM",     "COLORTERM", "COLORS", "LS_COLORS",
+                                      "LANGUAGE", "LANG",      "TZ"};
+  const char *eq = strchr(kv, '=');
+  if (!eq)
+    return false;
+  size_t len = (size_t)(eq - kv);
+  bool known = len > 3 && !strncmp(kv, "LC_", 3);
+  for (size_t i = 0; !known && i < N_ELEMENTS(names); i++)
+    known = len == strlen(names[i]) && !strncmp(kv, names[i], len);
+  if (!known)
+    return false;
+  if (!strncmp(kv, "LS_COLORS=", 10) || !strncmp(kv, "COLORS=", 7))
+    return env_value_plain(eq + 1, true); /* paths are no concern: no file is opened */
+  return env_value_plain(eq + 1, len == 2 && !strncmp(kv, "TZ", 2));
+}
+
+static void env_add(char ***env, size_t *n, char *kv) {
+  *env = xreallocarray(*env, *n + 2, sizeof **env);
+  (*env)[(*n)++] = kv;
+  (*env)[*n] = NULL;
+}
+
+static char *env_pair(const char *name, const char *value) {
+  size_t a = strlen(name), b = strlen(value);
+  char *s = xmalloc(a + b + 2);
+  memcpy(s, name, a);
+  s[a] = '=';
+  memcpy(s + a + 1, value, b + 1);
+  return s;
+}
+
+char **run_command_env(char *const *env, const struct run_user *u) {
+  char **out = NULL;
+  size_t n = 0;
+  env_add(&out, &n, env_pair("HOME", u->has_passwd && u->home[0] ? u->home : "/"));
+  env_add(&out, &n, env_pair("SHELL", u->has_passwd && u->shell[0] ? u->shell : "/bin/sh"));
+  if (u->has_passwd) {
+    env_add(&out, &n, env_pair("USER", u->name));
+    env_add(&out, &n, env_pair("LOGNAME", u->name));
+  }
+  env_add(&out, &n, env_pair("PATH", RUN_COMMAND_PATH));
+  for (size_t i = 0; env && env[i]; i++) {
+    if (!env_passes(env[i]))
+      continue;
+    size_t len = (size_t)(strchr(env[i], '=') - env[i]) + 1;
+    bool dup = false;
+    for (size_t j = 0; j < n && !dup; j++)
+      dup = !strncmp(out[j], env[i], len);
+    if (!dup)
+      env_add(&out, &n, xstrdup(env[i]));
+  }
+  return out;
+}
+
+void run_command_env_free(char **env) {
+  for (size_t i = 0; env && env[i]; i++)
+    free(env[i]);
+  free(env);
+}
+
+/* Descriptors above 2, root's, are not the command's: closed. */
+static void close_above_std(void) {
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0)
+    return;
+  long max = sysconf(_SC_OPEN_MAX);
+  for (long fd = 3; fd < (max > 0 && max < 65536 ? max : 65536); fd++)
+    (void)close((int)fd);
+}
+
+/* The last steps, in the command's process: no_new_privs, then the
+ * command. Returns the status on failure. */
+static int exec_command(char *const *argv) {
+  /* The command's /etc/hosts and resolv.conf are a container's, which the
+   * invoking user chose: a setuid program (sudo with host-based rules, for
+   * one) must not trust them with privileges the user does not have. So no
+   * program the command starts can gain any. */
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+    log_error_errno("cannot set no_new_privs");
+    return EXIT_OUTPUT;
+  }
+  execvp(argv[0], argv);
+  int e = errno;
+  log_error_errno("%s: cannot run it", argv[0]);
+  return e == ENOENT ? 127 : 126;
+}
+
+/* Becomes U, with ENV as the environment and no descriptor above 2, and
+ * executes ARGV. Returns the status on failure. */
+static int exec_apart(const struct run_user *u, char **env, char *const *argv) {
+  if (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL))
+    return EXIT_OUTPUT;
+  close_above_std();
+  environ = env; /* PATH, for execvp's search too, is the safe one */
+  return exec_command(argv);
+}
+
+/* The command apart: a session of its own, and with a terminal among the
+ * standard descriptors, a pseudo-terminal behind root's relay. */
+static int run_apart(const struct run_user *u, char *const *argv) {
+  char **env = run_command_env(environ, u);
+  /* No terminal to keep away from it: a session of its own is enough, and
+   * hostalias is replaced, as elsewhere (setsid fails only in a process
+   * group leader: then a child makes the session). */
+  if (!pty_relay_any_tty() && setsid() >= 0) {
+    int rc = exec_apart(u, env, argv);
+    run_command_env_free(env);
+    return rc;
+  }
+  _cleanup_pty_relay_ struct pty_relay r;
+  if (!pty_relay_open(&r, u->uid)) {
+    run_command_env_free(env);
+    return EXIT_OUTPUT;
+  }
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = fork();
+  if (pid < 0) {
+    log_error_errno("cannot start the command");
+    run_command_env_free(env);
+    return EXIT_OUTPUT;
+  }
+  if (pid == 0) {
+    if (!pty_relay_child(&r))
+      _exit(EXIT_OUTPUT);
+    _exit(exec_apart(u, env, argv));
+  }
+  run_command_env_free(env);
+  return pty_relay_run(&r, pid);
+}
+
 int run_command(const struct target *t, const struct run_user *u, char *const *argv) {
   /* A caller who is not root runs the command in a rootless container of
    * their own: there is no one else to become. */
@@ -272,22 +448,13 @@ int run_command(const struct target *t, const struct run_user *u, char *const *a
   if (rootless) {
     if (!become_host_ids(host_uid, host_gid))
       return EXIT_OUTPUT;
+  } else if (run_command_apart(u)) {
+    return run_apart(u, argv);
   } else if (!u->keep_root && (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL) ||
                                !set_identity_env(u))) {
     return EXIT_OUTPUT;
   }
-  /* The command's /etc/hosts and resolv.conf are a container's, which the
-   * invoking user chose: a setuid program (sudo with host-based rules, for
-   * one) must not trust them with privileges the user does not have. So no
-   * program the command starts can gain any. */
-  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-    log_error_errno("cannot set no_new_privs");
-    return EXIT_OUTPUT;
-  }
   /* Our own descriptors are close-on-exec; the caller's pass on, as with
    * env and nsenter. */
-  execvp(argv[0], argv);
-  int e = errno;
-  log_error_errno("%s: cannot run it", argv[0]);
-  return e == ENOENT ? 127 : 126;
+  return exec_command(argv);
 }

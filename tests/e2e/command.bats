@@ -43,7 +43,10 @@ teardown_file() {
   ha_engine_stop
 }
 
-as_user() { SUDO_UID=$TUID SUDO_GID=100 "$HOSTALIAS" "$@"; }
+# As sudo starts hostalias (SUDO_COMMAND naming it): a root shell with
+# SUDO_UID alone (sudo -s) runs the command apart, as pty.bats checks.
+SUDO_AS_STARTED="${HOSTALIAS_REAL:-$HOSTALIAS} (as sudo started it)"
+as_user() { SUDO_UID=$TUID SUDO_GID=100 SUDO_COMMAND=$SUDO_AS_STARTED "$HOSTALIAS" "$@"; }
 
 @test "runs as the invoking user (SUDO_UID), without capabilities, the user known to getent" {
   run_split as_user web -- sh -c 'id -u; id -g; getent passwd "$(id -un)" | cut -d: -f1,3; grep -E "^Cap(Eff|Prm):" /proc/self/status'
@@ -99,7 +102,7 @@ CapEff:	0000000000000000"
   run_split as_user web -- /etc/hosts
   assert_status 126
   # hostalias is replaced by the command: a signal reaches it directly.
-  SUDO_UID=$TUID SUDO_GID=100 "$HOSTALIAS" web -- sleep 30 &
+  SUDO_UID=$TUID SUDO_GID=100 SUDO_COMMAND=$SUDO_AS_STARTED "$HOSTALIAS" web -- sleep 30 &
   local h=$! rc=0
   for _ in $(seq 1 100); do [ "$(cat "/proc/$h/comm" 2>/dev/null)" = sleep ] && break; sleep 0.05; done
   assert_eq "$(cat "/proc/$h/comm")" sleep
