@@ -18,13 +18,13 @@
 #include "resolve_request.h"
 #include "util.h"
 
-/* The filesystem type of a bind, remount or propagation change is ignored
- * by the kernel; "none" rather than NULL, which valgrind 3.19 flags. */
-
 /* Where the copies live while they are bind-mounted: a tmpfs mounted over
  * /tmp in the private mount namespace, detached again once the copies are
  * in place (the bind mounts keep it), so the command sees its usual /tmp. */
 #define STAGING "/tmp"
+/* The filesystem type of a bind, remount or propagation change is ignored
+ * by the kernel: NONE_FS rather than NULL, which valgrind 3.19 flags. */
+#define NONE_FS "none"
 #define HOST_FILE_MAX (1024 * 1024)
 
 bool run_user_choose(const char *spec, struct run_user *u) {
@@ -177,7 +177,7 @@ static bool write_staged(const char *name, const struct strbuf *b) {
 static bool bind_over(const char *name, const char *dest) {
   char src[64];
   snprintf(src, sizeof src, STAGING "/%s", name);
-  if (mount(src, dest, "none", MS_BIND, NULL) < 0) {
+  if (mount(src, dest, NONE_FS, MS_BIND, NULL) < 0) {
     if (errno == ENOENT) {
       char target[4096];
       ssize_t n = readlink(dest, target, sizeof target - 1);
@@ -190,7 +190,7 @@ static bool bind_over(const char *name, const char *dest) {
     log_error_errno("cannot replace %s in the command's mount namespace", dest);
     return false;
   }
-  if (mount("none", dest, "none", MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
+  if (mount(NONE_FS, dest, NONE_FS, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) <
       0) {
     log_error_errno("cannot make %s read-only", dest);
     return false;
@@ -233,7 +233,7 @@ static int set_up_files(const struct target *t, bool rootless) {
     rc = EXIT_TARGET;
   } else if (unshare(CLONE_NEWNS) < 0) {
     log_error_errno("cannot make a private mount namespace");
-  } else if (mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) < 0) {
+  } else if (mount(NONE_FS, "/", NONE_FS, MS_REC | MS_SLAVE, NULL) < 0) {
     log_error_errno("cannot make the mount namespace a slave of the host's");
   } else if (mount("hostalias", STAGING, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                    "mode=0700,size=8m") < 0) {
