@@ -8,7 +8,7 @@
 # 1.22). The query cache (on by default from 1.31) is checked off in
 # tests/unit/test_resolve.c, from the channel's own options.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -35,7 +35,7 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
   printf 'nameserver 192.0.2.1\nsearch evil.example\noptions ndots:9 attempts:5 timeout:9 rotate use-vc\n' >"$d/resolv.conf"
   printf '10.9.9.9 nxhostonly a\n' >"$d/hosts"
   printf 'a nxmapped\n' >"$d/aliases"
-  run_split unshare --mount sh -c "
+  run --separate-stderr unshare --mount sh -c "
     mount --bind '$d/resolv.conf' /etc/resolv.conf && mount --bind '$d/hosts' /etc/hosts &&
     HOSTALIASES='$d/aliases' LOCALDOMAIN=evil.example RES_OPTIONS='ndots:9 use-vc' exec \"\$0\" \"\$@\"" \
     "$HOSTALIAS" -v --timeout 0.5 --tries 1 --netns "/run/netns/$NS" --server 127.0.0.1 a nxhostonly
@@ -53,7 +53,7 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
   # 127.0.0.2: nothing listens (refused); 127.0.0.3: everything dropped.
   for first in 127.0.0.2 127.0.0.3; do
     t0=$(ms)
-    run_split "$HOSTALIAS" --timeout 0.2 --tries 2 --netns "/run/netns/$NS" \
+    run --separate-stderr "$HOSTALIAS" --timeout 0.2 --tries 2 --netns "/run/netns/$NS" \
       --server "$first" --server 127.0.0.1 "${names[@]}"
     assert_status 0
     assert_eq "$(wc -l <<<"$output")" 100
@@ -70,7 +70,7 @@ version_ge() { [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n 1)" = "$2" ]
   dns_start "$NS" normal "fe80::53%va"
   mkdir -p "/etc/netns/$NS"
   printf 'nameserver fe80::53%%va\n' >"/etc/netns/$NS/resolv.conf"
-  run_split "$HOSTALIAS" --timeout 0.5 --tries 1 --netns "/run/netns/$NS" a
+  run --separate-stderr "$HOSTALIAS" --timeout 0.5 --tries 1 --netns "/run/netns/$NS" a
   rm -rf "/etc/netns/$NS"
   # Before 1.22 c-ares has no zones: hostalias skips the server and says
   # so. 1.34.5 accepts the CSV entry and silently leaves it out (its own

@@ -9,7 +9,7 @@
 # ("container") is another namespace whose DNS server answers a with
 # 10.0.0.98 and b with 10.0.0.99.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -40,7 +40,7 @@ teardown() {
 on_host() {
   printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/resolv.conf"
   shift
-  run_split nsenter --net="/run/netns/$HNS" unshare --mount sh -c "
+  run --separate-stderr nsenter --net="/run/netns/$HNS" unshare --mount sh -c "
     mount --bind '$BATS_TEST_TMPDIR/resolv.conf' /etc/resolv.conf &&
     mount --bind '$BATS_TEST_TMPDIR/hosts' /etc/hosts &&
     mount --bind '$BATS_TEST_TMPDIR/nsswitch.conf' /etc/nsswitch.conf &&

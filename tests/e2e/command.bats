@@ -5,7 +5,7 @@
 # inside the container, runs as that user without capabilities, and nothing
 # of the host changes.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 load lib/fakes
@@ -49,7 +49,7 @@ SUDO_AS_STARTED="${HOSTALIAS_REAL:-$HOSTALIAS} (as sudo started it)"
 as_user() { SUDO_UID=$TUID SUDO_GID=100 SUDO_COMMAND=$SUDO_AS_STARTED "$HOSTALIAS" "$@"; }
 
 @test "runs as the invoking user (SUDO_UID), without capabilities, the user known to getent" {
-  run_split as_user web -- sh -c 'id -u; id -g; getent passwd "$(id -un)" | cut -d: -f1,3; grep -E "^Cap(Eff|Prm):" /proc/self/status'
+  run --separate-stderr as_user web -- sh -c 'id -u; id -g; getent passwd "$(id -un)" | cut -d: -f1,3; grep -E "^Cap(Eff|Prm):" /proc/self/status'
   assert_status 0
   assert_eq "$output" "$TUID
 100
@@ -59,7 +59,7 @@ CapEff:	0000000000000000"
 }
 
 @test "every name resolves as in the container: plain, aliased, dotted, and the host's own name" {
-  run_split as_user web -- getent hosts postgres search postgres.backend "$(hostname)"
+  run --separate-stderr as_user web -- getent hosts postgres search postgres.backend "$(hostname)"
   assert_status 0
   local lines
   lines=$(awk '{print $1, $2}' <<<"$output")
@@ -70,11 +70,11 @@ CapEff:	0000000000000000"
 }
 
 @test "Python's getaddrinfo and busybox's own resolver" {
-  run_split as_user web -- /usr/bin/python3 -c \
+  run --separate-stderr as_user web -- /usr/bin/python3 -c \
     'import socket; print(socket.getaddrinfo("postgres", 5432)[0][4][0])'
   assert_status 0
   assert_eq "$output" "$(ha_ip postgres backend)"
-  run_split as_user web -- busybox nslookup search
+  run --separate-stderr as_user web -- busybox nslookup search
   assert_status 0
   assert_contains "$output" "Address: $(ha_ip elasticsearch es)"
 }
@@ -90,16 +90,16 @@ CapEff:	0000000000000000"
 }
 
 @test "exit status: the command's; 127 not found; 126 cannot run; 128+N for a signal" {
-  run_split as_user web -- sh -c 'exit 42'
+  run --separate-stderr as_user web -- sh -c 'exit 42'
   assert_status 42
-  run_split as_user web -- /nonexistent/cmd
+  run -127 --separate-stderr as_user web -- /nonexistent/cmd
   assert_status 127
   assert_contains "$stderr" "/nonexistent/cmd: cannot run it: No such file or directory"
   # (A PATH the user can search all of: a directory they may not enter makes
   # execvp report "permission denied", 126, as env does.)
-  PATH=/usr/sbin:/usr/bin:/sbin:/bin run_split as_user web -- no-such-command-anywhere
+  PATH=/usr/sbin:/usr/bin:/sbin:/bin run -127 --separate-stderr as_user web -- no-such-command-anywhere
   assert_status 127
-  run_split as_user web -- /etc/hosts
+  run --separate-stderr as_user web -- /etc/hosts
   assert_status 126
   # hostalias is replaced by the command: a signal reaches it directly.
   SUDO_UID=$TUID SUDO_GID=100 SUDO_COMMAND=$SUDO_AS_STARTED "$HOSTALIAS" web -- sleep 30 &
@@ -118,23 +118,23 @@ host_mounts() { grep -vE '/tmp/hostalias-|/run/netns/|/run/docker|/var/lib/docke
 @test "the host is unchanged: resolv.conf, hosts, nsswitch.conf and the mount table" {
   local before after
   before=$(sha256sum /etc/resolv.conf /etc/hosts /etc/nsswitch.conf; host_mounts)
-  run_split as_user web -- sh -c 'cat /etc/resolv.conf; grep "^hosts:" /etc/nsswitch.conf'
+  run --separate-stderr as_user web -- sh -c 'cat /etc/resolv.conf; grep "^hosts:" /etc/nsswitch.conf'
   assert_status 0
   assert_contains "$output" "nameserver 127.0.0.11"
   assert_contains "$output" "hosts: files dns"
   after=$(sha256sum /etc/resolv.conf /etc/hosts /etc/nsswitch.conf; host_mounts)
   assert_eq "$after" "$before"
   # Every other line of nsswitch.conf is the host's.
-  run_split as_user web -- grep -v '^hosts:' /etc/nsswitch.conf
+  run --separate-stderr as_user web -- grep -v '^hosts:' /etc/nsswitch.conf
   assert_eq "$output" "$(grep -v '^hosts:' /etc/nsswitch.conf)"
   # /tmp is the host's, not the staging tmpfs.
-  run_split as_user web -- sh -c 'stat -f -c %T /tmp; ls -a /tmp | grep -c "^resolv.conf$" || true'
+  run --separate-stderr as_user web -- sh -c 'stat -f -c %T /tmp; ls -a /tmp | grep -c "^resolv.conf$" || true'
   assert_eq "$(tail -n 1 <<<"$output")" 0
 }
 
 @test "HOSTALIASES, LOCALDOMAIN and RES_OPTIONS are not passed on; the rest of the environment is" {
   HOSTALIASES=/tmp/x LOCALDOMAIN=example.com RES_OPTIONS=use-vc KEEP_ME=1 \
-    run_split as_user web -- env
+    run --separate-stderr as_user web -- env
   assert_status 0
   if grep -qE '^(HOSTALIASES|LOCALDOMAIN|RES_OPTIONS)=' <<<"$output"; then
     echo "$output" >&2
@@ -144,22 +144,22 @@ host_mounts() { grep -vE '/tmp/hostalias-|/run/netns/|/run/docker|/var/lib/docke
 }
 
 @test "--user; root without sudo stays root; target errors before anything starts" {
-  run_split "$HOSTALIAS" --user "$TUSER" web -- id -u
+  run --separate-stderr "$HOSTALIAS" --user "$TUSER" web -- id -u
   assert_eq "$output" "$TUID"
-  run_split "$HOSTALIAS" --user nosuchuser web -- id -u
+  run --separate-stderr "$HOSTALIAS" --user nosuchuser web -- id -u
   assert_status 2
-  run_split env -u SUDO_UID -u SUDO_GID "$HOSTALIAS" web -- id -u
+  run --separate-stderr env -u SUDO_UID -u SUDO_GID "$HOSTALIAS" web -- id -u
   assert_eq "$output" 0
-  run_split as_user nosuchcontainer -- touch "$BATS_TEST_TMPDIR/ran"
+  run --separate-stderr as_user nosuchcontainer -- touch "$BATS_TEST_TMPDIR/ran"
   assert_status 3
   [ ! -e "$BATS_TEST_TMPDIR/ran" ]
-  run_split as_user stopped-or-not -- true
+  run --separate-stderr as_user stopped-or-not -- true
   assert_status 3
   # Names before -- are checked first; the command still runs.
-  run_split as_user web postgres nosuchname -- true
+  run --separate-stderr as_user web postgres nosuchname -- true
   assert_status 0
   assert_contains "$stderr" "nosuchname: no such name"
-  run_split "$HOSTALIAS" web --
+  run --separate-stderr "$HOSTALIAS" web --
   assert_status 2
   assert_contains "$stderr" "missing COMMAND after --"
 }
@@ -169,7 +169,7 @@ host_mounts() { grep -vE '/tmp/hostalias-|/run/netns/|/run/docker|/var/lib/docke
   fake_root "$root"
   ln -s /etc/shadow "$root/etc/resolv.conf"
   fake_container "$root"
-  run_split as_user --pid "$FAKE_PID" -- cat /etc/resolv.conf
+  run --separate-stderr as_user --pid "$FAKE_PID" -- cat /etc/resolv.conf
   fake_container_stop
   assert_status 0
   assert_eq "$output" "nameserver 127.0.0.11"

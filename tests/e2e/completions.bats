@@ -3,7 +3,7 @@
 # The shell completions load in their shells and complete an option and a
 # container name (asked of a fake Engine API through hostalias itself).
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -23,7 +23,7 @@ teardown() {
 }
 
 @test "hostalias --list-targets asks the Engine API" {
-  run_split hostalias --list-targets
+  run --separate-stderr hostalias --list-targets
   assert_status 0
   assert_eq "$output" "webapp
 postgres-db"
@@ -31,7 +31,7 @@ postgres-db"
 
 @test "bash: loads, completes an option, a provider and a container" {
   [ -f /usr/share/bash-completion/bash_completion ] || ha_skip "needs bash-completion"
-  run_split bash -c '
+  run --separate-stderr bash -c '
     source /usr/share/bash-completion/bash_completion
     source "$1/completions/bash/hostalias"
     complete -p hostalias
@@ -50,7 +50,7 @@ webapp"
 
 @test "zsh: loads through compinit, registers _hostalias, completes options and containers" {
   ha_need zsh
-  run_split zsh -f -c '
+  run --separate-stderr zsh -f -c '
     fpath=("$1/completions/zsh" $fpath)
     autoload -Uz compinit && compinit -u -d "$2/zcompdump"
     print -r -- $_comps[hostalias]
@@ -74,7 +74,7 @@ webapp"
 
 @test "fish: loads, completes an option, a format and a container" {
   ha_need fish
-  run_split fish --no-config -c '
+  run --separate-stderr fish --no-config -c '
     source $argv[1]/completions/fish/hostalias.fish
     complete -C"hostalias --form"
     complete -C"hostalias --format js"

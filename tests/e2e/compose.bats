@@ -5,7 +5,7 @@
 # two networks, postgres, elasticsearch with the extra alias "search", a
 # worker scaled to two); "other" has services of the same names.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 
@@ -79,7 +79,7 @@ inside() {
 
 @test "a Compose service as the target, from the project's directory; -v says which and why" {
   cd "$PROJECTS/huginn"
-  run_split "$HOSTALIAS" -v web postgres search
+  run --separate-stderr "$HOSTALIAS" -v web postgres search
   assert_status 0
   assert_eq "$(grep -v '^hostalias:' <<<"$output")" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me
 search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
@@ -87,14 +87,14 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   # A subdirectory of the project is in the project too.
   mkdir -p "$PROJECTS/huginn/app/src"
   cd "$PROJECTS/huginn/app/src"
-  run_split "$HOSTALIAS" web postgres
+  run --separate-stderr "$HOSTALIAS" web postgres
   assert_status 0
   assert_eq "$output" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
 }
 
 @test "from elsewhere: several projects have web, exit 3 listing them; --project and COMPOSE_PROJECT_NAME choose" {
   cd /
-  run_split "$HOSTALIAS" web postgres
+  run --separate-stderr "$HOSTALIAS" web postgres
   assert_status 3
   assert_contains "$stderr" "web is a Compose service in several projects"
   assert_contains "$stderr" "huginn/web (huginn_web_1)"
@@ -102,28 +102,28 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   assert_contains "$stderr" "--project"
   assert_eq "$output" ""
 
-  run_split "$HOSTALIAS" --project huginn web postgres
+  run --separate-stderr "$HOSTALIAS" --project huginn web postgres
   assert_status 0
   assert_eq "$output" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
-  COMPOSE_PROJECT_NAME=other run_split "$HOSTALIAS" web postgres
+  COMPOSE_PROJECT_NAME=other run --separate-stderr "$HOSTALIAS" web postgres
   assert_status 0
   assert_eq "$output" "postgres $(ha_ip other_postgres_1 other_default).traefik.me"
   # --project wins over the environment, as docker-compose's -p does.
-  COMPOSE_PROJECT_NAME=other run_split "$HOSTALIAS" -P huginn web postgres
+  COMPOSE_PROJECT_NAME=other run --separate-stderr "$HOSTALIAS" -P huginn web postgres
   assert_eq "$output" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
   # A project without that service, and an exact container name as before.
-  run_split "$HOSTALIAS" -P nosuch web postgres
+  run --separate-stderr "$HOSTALIAS" -P nosuch web postgres
   assert_status 3
   assert_contains "$stderr" "project nosuch (from --project) has no running service web"
-  run_split "$HOSTALIAS" huginn_web_1 postgres
+  run --separate-stderr "$HOSTALIAS" huginn_web_1 postgres
   assert_status 0
-  run_split "$HOSTALIAS" nosuchthing postgres
+  run --separate-stderr "$HOSTALIAS" nosuchthing postgres
   assert_status 3
   assert_contains "$stderr" "no such container, Swarm service or Compose service: nosuchthing"
 }
 
 @test "--list-targets lists Compose services beside container names" {
-  run_split "$HOSTALIAS" --list-targets
+  run --separate-stderr "$HOSTALIAS" --list-targets
   assert_status 0
   local t
   for t in huginn_web_1 other_web_1 huginn_worker_2 web postgres elasticsearch worker; do
@@ -134,7 +134,7 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
 
 @test "--all: every name on the target's networks, each answered as inside the container" {
   cd "$PROJECTS/huginn"
-  run_split "$HOSTALIAS" --all web </dev/null
+  run --separate-stderr "$HOSTALIAS" --all web </dev/null
   assert_status 0
   local names
   names=$(cut -d' ' -f1 <<<"$output" | sort | tr '\n' ' ')
@@ -149,7 +149,7 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
     assert_eq "$addr" "$(inside "$name").traefik.me"
   done <<<"$output"
   # Names given are merged with the discovered ones.
-  run_split "$HOSTALIAS" --all web extra-name </dev/null
+  run --separate-stderr "$HOSTALIAS" --all web extra-name </dev/null
   assert_status 1
   assert_contains "$stderr" "extra-name: no such name"
 }
@@ -159,7 +159,7 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   run script -qec "$HOSTALIAS web" /dev/null
   assert_contains "$output" "(as --all does)"
   assert_contains "$output" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
-  run_split "$HOSTALIAS" web </dev/null
+  run --separate-stderr "$HOSTALIAS" web </dev/null
   assert_status 2
   assert_contains "$stderr" "no names to resolve"
 }
@@ -167,16 +167,16 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
 @test "stop postgres: its -o line is dropped, the reason given; back after a start" {
   cd "$PROJECTS/huginn"
   local f="$BATS_TEST_TMPDIR/web.alias"
-  run_split "$HOSTALIAS" -o "$f" web postgres search
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres search
   assert_status 0
   grep -q '^postgres ' "$f"
   docker-compose stop postgres >/dev/null 2>&1
-  run_split "$HOSTALIAS" -o "$f" web postgres search
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres search
   assert_status 1
   assert_contains "$stderr" "postgres: no such name; its previous line in $f is dropped"
   assert_eq "$(cat "$f")" "search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   docker-compose start postgres >/dev/null 2>&1
-  run_split "$HOSTALIAS" -o "$f" web postgres search
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres search
   assert_status 0
   assert_eq "$(head -n 1 "$f")" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
 }
@@ -184,11 +184,11 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
 @test "a scaled service scaled down: --all -o loses the gone replica's line" {
   cd "$PROJECTS/huginn"
   local f="$BATS_TEST_TMPDIR/all.alias"
-  run_split "$HOSTALIAS" --all -o "$f" web </dev/null
+  run --separate-stderr "$HOSTALIAS" --all -o "$f" web </dev/null
   assert_status 0
   grep -q '^huginn_worker_2 ' "$f"
   docker-compose up -d --scale worker=1 >/dev/null 2>&1
-  run_split "$HOSTALIAS" --all -o "$f" web </dev/null
+  run --separate-stderr "$HOSTALIAS" --all -o "$f" web </dev/null
   assert_status 0
   if grep -q '^huginn_worker_2 ' "$f"; then
     echo "huginn_worker_2 still in: $(cat "$f")" >&2
@@ -200,12 +200,12 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
 @test "down, then up with another subnet: -o follows the new addresses" {
   cd "$PROJECTS/huginn"
   local f="$BATS_TEST_TMPDIR/move.alias"
-  run_split "$HOSTALIAS" -o "$f" web postgres
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres
   assert_status 0
   assert_contains "$(cat "$f")" "postgres 172.30.1."
   docker-compose down >/dev/null 2>&1
   BACKEND_SUBNET=172.30.2.0/24 docker-compose up -d >/dev/null 2>&1
-  run_split "$HOSTALIAS" -o "$f" web postgres
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres
   assert_status 0
   assert_eq "$(cat "$f")" "postgres $(ha_ip huginn_postgres_1 huginn_backend).traefik.me"
   assert_contains "$(cat "$f")" "postgres 172.30.2."
@@ -219,14 +219,14 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   ha_run aaa_fake_worker --network huginn_backend "${l[@]}"
   ha_run aab_fake_worker --network huginn_backend "${l[@]}" \
     --label com.docker.compose.container-number=x1
-  run_split "$HOSTALIAS" -v -P huginn worker postgres
+  run --separate-stderr "$HOSTALIAS" -v -P huginn worker postgres
   docker rm -f aaa_fake_worker aab_fake_worker >/dev/null
   assert_status 0
   assert_contains "$stderr" "container huginn_worker_1, replica 1 of 4"
   # Alone, it is still found, and -v says it has no number.
   ha_run aaa_fake_lone --network huginn_backend --label com.docker.compose.project=huginn \
     --label com.docker.compose.service=lone
-  run_split "$HOSTALIAS" -v -P huginn lone postgres
+  run --separate-stderr "$HOSTALIAS" -v -P huginn lone postgres
   docker rm -f aaa_fake_lone >/dev/null
   assert_status 0
   assert_contains "$stderr" "container aaa_fake_lone, replica without a number of 1"

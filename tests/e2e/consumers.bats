@@ -10,7 +10,7 @@
 # that ignore the file are run through hostalias --pid P -- COMMAND, which
 # serves them.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -59,7 +59,7 @@ teardown() {
 # on_host [VAR=VALUE]... COMMAND...: COMMAND in the "host" namespace with its
 # resolver files, as uid RUID (a setuid program elevates only then).
 on_host() {
-  run_split nsenter --net="/run/netns/$NS" unshare --mount sh -c "
+  run --separate-stderr nsenter --net="/run/netns/$NS" unshare --mount sh -c "
     mount --bind '$C/resolv.conf' /etc/resolv.conf &&
     mount --bind '$C/hosts' /etc/hosts &&
     mount --bind '$C/nsswitch.conf' /etc/nsswitch.conf &&
@@ -131,10 +131,10 @@ ignores_file() {
   echo $! >>"$BATS_TEST_TMPDIR/dns.pid"
   for _ in $(seq 1 100); do [ -e "$C/dns.ready" ] && break; sleep 0.05; done
   local ha=("$HOSTALIAS" --pid "$FAKE_PID" --)
-  run_split "${ha[@]}" "$C/resolve-musl" pg
+  run --separate-stderr "${ha[@]}" "$C/resolve-musl" pg
   assert_eq "$output" "10.0.0.216"
-  run_split "${ha[@]}" "$C/getent-setuid" hosts pg
+  run --separate-stderr "${ha[@]}" "$C/getent-setuid" hosts pg
   assert_contains "$output" "10.0.0.216"
-  run_split "${ha[@]}" busybox nslookup pg
+  run --separate-stderr "${ha[@]}" busybox nslookup pg
   assert_contains "$output" "10.0.0.216"
 }

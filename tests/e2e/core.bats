@@ -5,7 +5,7 @@
 #   extra alias "search"; api, a service scaled to three containers; an
 #   IPv6-enabled network with web6 and v6svc.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 
@@ -36,7 +36,7 @@ teardown_file() {
 @test "article topology: one line per name, each the container's address" {
   # Run where the engine's bridges are, as on a Docker host: every address
   # has its route, and nothing is said.
-  run_split nsenter --net="/run/netns/$HA_NETNS" "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
+  run --separate-stderr nsenter --net="/run/netns/$HA_NETNS" "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
   assert_status 0
   local want
   want="postgres $(ha_ip postgres backend).traefik.me
@@ -50,18 +50,18 @@ search $(ha_ip elasticsearch es).traefik.me"
   # The test's own namespace has no route to the private engine's bridges
   # (as a rootless engine's or a Swarm overlay's addresses are, seen from
   # the host): the file is unchanged, the notice says so once.
-  run_split "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
+  run --separate-stderr "$HOSTALIAS" web <<<$'postgres\nelasticsearch\nsearch'
   assert_status 0
   assert_eq "$(wc -l <<<"$output")" 3
   assert_eq "$(wc -l <<<"$stderr")" 1
   assert_contains "$stderr" "warning: 3 of 3 names point at addresses this host cannot reach"
   assert_contains "$stderr" "run them with hostalias web -- COMMAND"
-  run_split "$HOSTALIAS" -f json web postgres
+  run --separate-stderr "$HOSTALIAS" -f json web postgres
   assert_contains "$output" '"reachable":false'
-  run_split nsenter --net="/run/netns/$HA_NETNS" "$HOSTALIAS" -f json web postgres
+  run --separate-stderr nsenter --net="/run/netns/$HA_NETNS" "$HOSTALIAS" -f json web postgres
   assert_contains "$output" '"reachable":true'
   # -q silences it; the exit status never depended on it.
-  run_split "$HOSTALIAS" -q web postgres
+  run --separate-stderr "$HOSTALIAS" -q web postgres
   assert_status 0
   assert_eq "$stderr" ""
 }
@@ -77,21 +77,21 @@ search $(ha_ip elasticsearch es).traefik.me"
   chmod +x "$bin/sudo"
   local names=$'postgres\nelasticsearch\nsearch\nweb'
   want=$(PATH="$bin:$PATH" bash "$ref" web <<<"$names")
-  run_split "$HOSTALIAS" web <<<"$names"
+  run --separate-stderr "$HOSTALIAS" web <<<"$names"
   assert_status 0
   assert_eq "$output" "$want"
 }
 
 @test "names as arguments give the same output as names on stdin" {
-  run_split "$HOSTALIAS" web postgres elasticsearch
+  run --separate-stderr "$HOSTALIAS" web postgres elasticsearch
   assert_status 0
   args_out=$output
-  run_split "$HOSTALIAS" web <<<$'postgres\nelasticsearch'
+  run --separate-stderr "$HOSTALIAS" web <<<$'postgres\nelasticsearch'
   assert_eq "$args_out" "$output"
 }
 
 @test "input: CRLF, blanks, comments and case-insensitive duplicates" {
-  run_split "$HOSTALIAS" web < <(printf '  postgres \r\n\n# comment\nPOSTGRES\nsearch\r\npostgres\n')
+  run --separate-stderr "$HOSTALIAS" web < <(printf '  postgres \r\n\n# comment\nPOSTGRES\nsearch\r\npostgres\n')
   assert_status 0
   assert_eq "$output" "postgres $(ha_ip postgres backend).traefik.me
 search $(ha_ip elasticsearch es).traefik.me"
@@ -101,14 +101,14 @@ search $(ha_ip elasticsearch es).traefik.me"
   local lowest
   lowest=$(for i in 1 2 3; do ha_ip "api$i" backend; done | sort -t . -k1,1n -k2,2n -k3,3n -k4,4n | head -n1)
   for _ in 1 2 3 4 5; do
-    run_split "$HOSTALIAS" web api
+    run --separate-stderr "$HOSTALIAS" web api
     assert_status 0
     assert_eq "$output" "api $lowest.traefik.me"
   done
 }
 
 @test "json lists every address of a scaled service" {
-  run_split "$HOSTALIAS" -f json web api
+  run --separate-stderr "$HOSTALIAS" -f json web api
   assert_status 0
   n=$(python3 -c 'import json,sys; o=json.loads(sys.stdin.read()); print(len(o["addresses"]), o["source"])' <<<"$output")
   assert_eq "$n" "3 dns"
@@ -117,7 +117,7 @@ search $(ha_ip elasticsearch es).traefik.me"
 @test "a name that does not exist: reported, the rest written, exit 1, fast" {
   local t0
   t0=$(ms)
-  run_split "$HOSTALIAS" web postgres no-such-service elasticsearch
+  run --separate-stderr "$HOSTALIAS" web postgres no-such-service elasticsearch
   local took=$(( $(ms) - t0 ))
   assert_status 1
   assert_eq "$output" "postgres $(ha_ip postgres backend).traefik.me
@@ -127,19 +127,19 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
 }
 
 @test "the container's /etc/hosts answers first" {
-  run_split "$HOSTALIAS" web special
+  run --separate-stderr "$HOSTALIAS" web special
   assert_status 0
   assert_eq "$output" "special 10.9.8.7.traefik.me"
-  run_split "$HOSTALIAS" -f json web special
+  run --separate-stderr "$HOSTALIAS" -f json web special
   assert_contains "$output" '"source":"hosts"'
 }
 
 @test "dotted name: resolved, warned about, left out of the alias file, kept in hosts format" {
-  run_split "$HOSTALIAS" web postgres.backend postgres
+  run --separate-stderr "$HOSTALIAS" web postgres.backend postgres
   assert_status 0
   assert_eq "$output" "postgres $(ha_ip postgres backend).traefik.me"
   assert_contains "$stderr" "postgres.backend: has a dot"
-  run_split "$HOSTALIAS" -f hosts web postgres.backend
+  run --separate-stderr "$HOSTALIAS" -f hosts web postgres.backend
   assert_status 0
   assert_eq "$output" "$(ha_ip postgres backend) postgres.backend"
 }
@@ -147,11 +147,11 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
 @test "providers and the dashed form" {
   local ip
   ip=$(ha_ip postgres backend)
-  run_split "$HOSTALIAS" -p sslip.io --dashed web postgres
+  run --separate-stderr "$HOSTALIAS" -p sslip.io --dashed web postgres
   assert_eq "$output" "postgres ${ip//./-}.sslip.io"
-  run_split "$HOSTALIAS" --suffix wild.test.internal web postgres
+  run --separate-stderr "$HOSTALIAS" --suffix wild.test.internal web postgres
   assert_eq "$output" "postgres $ip.wild.test.internal"
-  run_split "$HOSTALIAS" -p xip.io web postgres
+  run --separate-stderr "$HOSTALIAS" -p xip.io web postgres
   assert_status 0
   assert_contains "$stderr" "offline since 2021"
 }
@@ -161,19 +161,19 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
   ip6=$(ha_ip v6svc v6net 6)
   [ -n "$ip6" ]
   want=$(python3 -c 'import ipaddress,sys; print(ipaddress.ip_address(sys.argv[1]).compressed.replace(":","-"))' "$ip6")
-  run_split "$HOSTALIAS" -6 -p sslip.io web6 v6svc
+  run --separate-stderr "$HOSTALIAS" -6 -p sslip.io web6 v6svc
   assert_status 0
   assert_eq "$output" "v6svc $want.sslip.io"
-  run_split "$HOSTALIAS" -6 web6 v6svc
+  run --separate-stderr "$HOSTALIAS" -6 web6 v6svc
   assert_status 2
   assert_contains "$stderr" "traefik.me has no IPv6"
-  run_split "$HOSTALIAS" -4 -6 web6 v6svc
+  run --separate-stderr "$HOSTALIAS" -4 -6 web6 v6svc
   assert_status 0
   assert_eq "$output" "v6svc $(ha_ip v6svc v6net).traefik.me"
 }
 
 @test "-6 for a name with no IPv6 address: no address of that family" {
-  run_split "$HOSTALIAS" -6 -p sslip.io web postgres
+  run --separate-stderr "$HOSTALIAS" -6 -p sslip.io web postgres
   assert_status 1
   assert_contains "$stderr" "postgres: no address of that family"
 }
@@ -182,13 +182,13 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
   local pid
   pid=$(ha_pid web)
   want="postgres $(ha_ip postgres backend).traefik.me"
-  run_split env -u DOCKER_HOST "$HOSTALIAS" --docker-host unix:///nonexistent --pid "$pid" postgres
+  run --separate-stderr env -u DOCKER_HOST "$HOSTALIAS" --docker-host unix:///nonexistent --pid "$pid" postgres
   assert_status 0
   assert_eq "$output" "$want"
   local ns="ha-pin-$$"
   touch "/run/netns/$ns"
   mount --bind "/proc/$pid/ns/net" "/run/netns/$ns"
-  run_split "$HOSTALIAS" --netns "/run/netns/$ns" postgres
+  run --separate-stderr "$HOSTALIAS" --netns "/run/netns/$ns" postgres
   umount "/run/netns/$ns"; rm -f "/run/netns/$ns"
   assert_status 0
   assert_eq "$output" "$want"
@@ -197,55 +197,55 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
 
 @test "the caller's HOSTALIASES, LOCALDOMAIN and RES_OPTIONS do not leak in" {
   printf 'postgres elasticsearch\n' >"$BATS_TEST_TMPDIR/evil.alias"
-  run_split env HOSTALIASES="$BATS_TEST_TMPDIR/evil.alias" LOCALDOMAIN=evil.example \
+  run --separate-stderr env HOSTALIASES="$BATS_TEST_TMPDIR/evil.alias" LOCALDOMAIN=evil.example \
     RES_OPTIONS="ndots:15 attempts:5 timeout:30" "$HOSTALIAS" web postgres
   assert_status 0
   assert_eq "$output" "postgres $(ha_ip postgres backend).traefik.me"
 }
 
 @test "target errors: no such container, not running, bad socket; exit 3" {
-  run_split "$HOSTALIAS" nosuchcontainer postgres
+  run --separate-stderr "$HOSTALIAS" nosuchcontainer postgres
   assert_status 3
   assert_contains "$stderr" "no such container, Swarm service or Compose service: nosuchcontainer"
-  run_split "$HOSTALIAS" stopped postgres
+  run --separate-stderr "$HOSTALIAS" stopped postgres
   assert_status 3
   assert_contains "$stderr" "container stopped is not running (exited)"
-  run_split "$HOSTALIAS" -H "unix://$BATS_TEST_TMPDIR/missing.sock" web postgres
+  run --separate-stderr "$HOSTALIAS" -H "unix://$BATS_TEST_TMPDIR/missing.sock" web postgres
   assert_status 3
   assert_contains "$stderr" "does not exist"
-  run_split "$HOSTALIAS" --pid 0 postgres
+  run --separate-stderr "$HOSTALIAS" --pid 0 postgres
   assert_status 2
-  run_split "$HOSTALIAS" --pid 4000000 postgres
+  run --separate-stderr "$HOSTALIAS" --pid 4000000 postgres
   assert_status 3
 }
 
 @test "input errors: line numbers, escaped text, exit 2, nothing resolved" {
-  run_split "$HOSTALIAS" web < <(printf 'postgres\nbad name\n\nok\x01x\n')
+  run --separate-stderr "$HOSTALIAS" web < <(printf 'postgres\nbad name\n\nok\x01x\n')
   assert_status 2
   assert_eq "$output" ""
   assert_contains "$stderr" 'standard input line 2: invalid name (contains whitespace): "bad name"'
   assert_contains "$stderr" 'standard input line 4: invalid name (contains a control character): "ok\x01x"'
-  run_split "$HOSTALIAS" web </dev/null
+  run --separate-stderr "$HOSTALIAS" web </dev/null
   assert_status 2
   assert_contains "$stderr" "no names to resolve"
-  run_split "$HOSTALIAS" web <<<$'# only comments\n\n'
+  run --separate-stderr "$HOSTALIAS" web <<<$'# only comments\n\n'
   assert_status 2
   # Arguments are counted as the user counts them, CONTAINER first.
-  run_split "$HOSTALIAS" web postgres "my db"
+  run --separate-stderr "$HOSTALIAS" web postgres "my db"
   assert_status 2
   assert_contains "$stderr" 'argument 3: invalid name (contains whitespace): "my db"'
 }
 
 @test "usage errors: exit 2 with a message naming the option" {
-  run_split "$HOSTALIAS" --concurrency 0 web postgres
+  run --separate-stderr "$HOSTALIAS" --concurrency 0 web postgres
   assert_status 2
   assert_contains "$stderr" "--concurrency"
-  run_split "$HOSTALIAS" --format yaml web postgres
+  run --separate-stderr "$HOSTALIAS" --format yaml web postgres
   assert_status 2
   assert_contains "$stderr" 'invalid --format "yaml"'
-  run_split "$HOSTALIAS" -p example.com web postgres
+  run --separate-stderr "$HOSTALIAS" -p example.com web postgres
   assert_status 2
-  run_split "$HOSTALIAS"
+  run --separate-stderr "$HOSTALIAS"
   assert_status 2
   assert_contains "$stderr" "missing CONTAINER"
 }
@@ -253,7 +253,7 @@ elasticsearch $(ha_ip elasticsearch es).traefik.me"
 @test "-o: written atomically, not touched when unchanged, stale lines kept for failures" {
   local f="$BATS_TEST_TMPDIR/web.alias" ip
   ip=$(ha_ip postgres backend)
-  run_split "$HOSTALIAS" -o "$f" web postgres search
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres search
   assert_status 0
   assert_eq "$output" ""
   assert_eq "$(cat "$f")" "postgres $ip.traefik.me
@@ -262,7 +262,7 @@ search $(ha_ip elasticsearch es).traefik.me"
   local ino
   ino=$(stat -c %i "$f")
   sleep 1
-  run_split "$HOSTALIAS" -o "$f" web postgres search
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres search
   assert_status 0
   assert_eq "$(stat -c %i "$f")" "$ino"
 
@@ -270,7 +270,7 @@ search $(ha_ip elasticsearch es).traefik.me"
   # that is said (tests/e2e/faults.bats: lines kept for timeouts).
   printf 'postgres %s.traefik.me\ngone 10.1.1.1.traefik.me\n' "$ip" >"$f"
   chmod 0640 "$f"
-  run_split "$HOSTALIAS" -o "$f" web postgres gone search
+  run --separate-stderr "$HOSTALIAS" -o "$f" web postgres gone search
   assert_status 1
   assert_contains "$stderr" "gone: no such name; its previous line in $f is dropped"
   assert_eq "$(cat "$f")" "postgres $ip.traefik.me
@@ -284,13 +284,13 @@ search $(ha_ip elasticsearch es).traefik.me"
   printf 'postgres 1.2.3.4.traefik.me\n' >"$f"
   local sum
   sum=$(stat -c %i.%Y "$f"; sha256sum "$f")
-  run_split "$HOSTALIAS" -o "$f" stopped postgres
+  run --separate-stderr "$HOSTALIAS" -o "$f" stopped postgres
   assert_status 3
-  run_split "$HOSTALIAS" -o "$f" nosuchcontainer postgres
+  run --separate-stderr "$HOSTALIAS" -o "$f" nosuchcontainer postgres
   assert_status 3
-  run_split "$HOSTALIAS" -o "$f" web < <(printf 'bad name\n')
+  run --separate-stderr "$HOSTALIAS" -o "$f" web < <(printf 'bad name\n')
   assert_status 2
-  run_split "$HOSTALIAS" -o "$f" web ghost1 ghost2
+  run --separate-stderr "$HOSTALIAS" -o "$f" web ghost1 ghost2
   assert_status 1
   assert_eq "$(stat -c %i.%Y "$f"; sha256sum "$f")" "$sum"
 }
@@ -298,12 +298,12 @@ search $(ha_ip elasticsearch es).traefik.me"
 @test "DNS server unreachable: exit 4 within the deadline, connection refused or silence" {
   local t0
   t0=$(ms)
-  run_split "$HOSTALIAS" --server 127.0.0.1:1 --timeout 0.3 --tries 1 web postgres search
+  run --separate-stderr "$HOSTALIAS" --server 127.0.0.1:1 --timeout 0.3 --tries 1 web postgres search
   assert_status 4
   assert_contains "$stderr" "server unreachable (connection refused)"
   assert_contains "$stderr" "no answer from the DNS server 127.0.0.1:1 (--server) in the network namespace of container web"
   t0=$(ms)
-  run_split "$HOSTALIAS" --server 10.254.0.77 --timeout 0.3 --tries 2 --deadline 2 web postgres search
+  run --separate-stderr "$HOSTALIAS" --server 10.254.0.77 --timeout 0.3 --tries 2 --deadline 2 web postgres search
   local took=$(( $(ms) - t0 ))
   assert_status 4
   assert_contains "$stderr" "postgres: timed out"
@@ -311,11 +311,11 @@ search $(ha_ip elasticsearch es).traefik.me"
 }
 
 @test "-v prints a summary; -q silences warnings; -V names c-ares" {
-  run_split "$HOSTALIAS" -v web postgres
+  run --separate-stderr "$HOSTALIAS" -v web postgres
   assert_contains "$stderr" "1 names: 1 resolved, 0 failed"
-  run_split "$HOSTALIAS" -q -p xip.io web postgres
+  run --separate-stderr "$HOSTALIAS" -q -p xip.io web postgres
   assert_eq "$stderr" ""
-  run_split "$HOSTALIAS" -V
+  run --separate-stderr "$HOSTALIAS" -V
   assert_contains "$output" "c-ares"
 }
 
@@ -354,7 +354,7 @@ search $(ha_ip elasticsearch es).traefik.me"
   awk '{t=$2; sub(/\.traefik\.me$/, "", t); print t, $2}' "$f" >"$BATS_TEST_TMPDIR/targets.hosts"
   printf 'nameserver 127.0.0.1\n' >"$BATS_TEST_TMPDIR/resolv.conf"
   printf 'hosts: dns\n' >"$BATS_TEST_TMPDIR/nsswitch.conf"
-  run_split unshare --mount --net bash -c '
+  run --separate-stderr unshare --mount --net bash -c '
     set -e
     cd "$1"
     ip link set lo up

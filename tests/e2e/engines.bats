@@ -7,7 +7,7 @@
 # networks (slirp4netns) cannot start, and a real rootless engine here could
 # only run containers with --network none.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -48,26 +48,26 @@ context() {
   context "$T/home/.docker" two "unix://$T/two.sock"
   context "$T/home/.docker" remote "tcp://192.0.2.1:2376"
   printf '{"auths":{},"currentContext":"two"}' >"$T/home/.docker/config.json"
-  HOME="$T/home" run_split "$HOSTALIAS" --list-targets
+  HOME="$T/home" run --separate-stderr "$HOSTALIAS" --list-targets
   assert_eq "$output" "from-two"
-  HOME="$T/home" DOCKER_CONTEXT=one run_split "$HOSTALIAS" --list-targets
+  HOME="$T/home" DOCKER_CONTEXT=one run --separate-stderr "$HOSTALIAS" --list-targets
   assert_eq "$output" "from-one"
-  DOCKER_CONFIG="$T/home/.docker" HOME=/nonexistent run_split "$HOSTALIAS" --list-targets
+  DOCKER_CONFIG="$T/home/.docker" HOME=/nonexistent run --separate-stderr "$HOSTALIAS" --list-targets
   assert_eq "$output" "from-two"
-  HOME="$T/home" DOCKER_HOST="unix://$T/host.sock" run_split "$HOSTALIAS" --list-targets
+  HOME="$T/home" DOCKER_HOST="unix://$T/host.sock" run --separate-stderr "$HOSTALIAS" --list-targets
   assert_eq "$output" "from-docker-host"
-  HOME="$T/home" DOCKER_CONTEXT=one run_split "$HOSTALIAS" -H "unix://$T/host.sock" --list-targets
+  HOME="$T/home" DOCKER_CONTEXT=one run --separate-stderr "$HOSTALIAS" -H "unix://$T/host.sock" --list-targets
   assert_eq "$output" "from-docker-host"
   # A context whose endpoint is not a unix socket, and one that is not there.
-  HOME="$T/home" DOCKER_CONTEXT=remote run_split "$HOSTALIAS" --list-targets
+  HOME="$T/home" DOCKER_CONTEXT=remote run --separate-stderr "$HOSTALIAS" --list-targets
   assert_status 2
   assert_contains "$stderr" "docker context remote (from DOCKER_CONTEXT): endpoint tcp://192.0.2.1:2376: not a unix socket"
-  HOME="$T/home" DOCKER_CONTEXT=nosuch run_split "$HOSTALIAS" --list-targets
+  HOME="$T/home" DOCKER_CONTEXT=nosuch run --separate-stderr "$HOSTALIAS" --list-targets
   assert_status 2
   assert_contains "$stderr" "docker context nosuch (from DOCKER_CONTEXT): not found"
   # "default" is no context: the usual sockets.
   HOME="$T/home" DOCKER_CONTEXT=default XDG_RUNTIME_DIR="$T/none" \
-    run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups "$HOSTALIAS" --list-targets
+    run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups "$HOSTALIAS" --list-targets
   assert_status 3
 }
 
@@ -76,17 +76,17 @@ context() {
   chown -R "$RUID" "$T/xdg"
   engine_list "$T/xdg/podman/podman.sock" rootless-podman
   local as_user=(setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" HOME="$T")
-  run_split "${as_user[@]}" "$HOSTALIAS" --list-targets
+  run --separate-stderr "${as_user[@]}" "$HOSTALIAS" --list-targets
   assert_status 0
   assert_eq "$output" "rootless-podman"
   engine_list "$T/xdg/docker.sock" rootless-docker
-  run_split "${as_user[@]}" "$HOSTALIAS" --list-targets
+  run --separate-stderr "${as_user[@]}" "$HOSTALIAS" --list-targets
   assert_eq "$output" "rootless-docker"
   rm -rf "$T/xdg"
   if [ -e /var/run/docker.sock ] || [ -e /run/podman/podman.sock ]; then
     skip "a system engine socket exists on this machine"
   fi
-  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" \
+  run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env XDG_RUNTIME_DIR="$T/xdg" \
     HOME="$T" "$HOSTALIAS" web a
   assert_status 3
   assert_contains "$stderr" "no Engine API socket answers (tried $T/xdg/docker.sock, $T/xdg/podman/podman.sock, /var/run/docker.sock, /run/podman/podman.sock)"
@@ -101,7 +101,7 @@ context() {
   for p in mkdir chmod id date valgrind valgrind.bin; do
     command -v "$p" >/dev/null && ln -sf "$(command -v "$p")" "$T/nopodman/$p"
   done
-  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env PATH="$T/nopodman" \
+  run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env PATH="$T/nopodman" \
     XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" web a
   assert_status 3
   [[ "$stderr" != *podman.socket* ]]
@@ -128,14 +128,14 @@ rootless_container() {
 
 @test "a rootless container, by --pid, without sudo: its own user joins its user namespace" {
   rootless_container
-  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+  run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
     "$HOSTALIAS" -v --pid "$CPID" a b
   assert_status 0
   assert_eq "$(grep -v '^hostalias' <<<"$output")" "a 10.0.0.98.traefik.me
 b 10.0.0.99.traefik.me"
   assert_contains "$stderr" "joined its user namespace (owned by uid $RUID)"
   # Another user may not: no namespace of theirs.
-  run_split setpriv --reuid=$((RUID + 1)) --regid=$((RUID + 1)) --clear-groups \
+  run --separate-stderr setpriv --reuid=$((RUID + 1)) --regid=$((RUID + 1)) --clear-groups \
     "$HOSTALIAS" --pid "$CPID" a
   assert_status 3
 }
@@ -149,12 +149,12 @@ b 10.0.0.99.traefik.me"
   engine_serve "$T/xdg/docker.sock" /containers/rl/json \
     "{\"Id\":\"$id\",\"Name\":\"/rl\",\"State\":{\"Running\":true,\"Pid\":$CPID,\"Status\":\"running\"},\"Config\":{\"Labels\":{}},\"NetworkSettings\":{\"Networks\":{}}}"
   # Not in the container's cgroup yet: not that container, never entered.
-  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+  run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
     env XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" rl a
   assert_status 3
   assert_contains "$stderr" "process $CPID is not that container"
   cgroup_claim "$CPID" "$id"
-  run_split setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+  run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
     env XDG_RUNTIME_DIR="$T/xdg" HOME="$T" "$HOSTALIAS" rl a
   assert_status 0
   assert_eq "$output" "a 10.0.0.98.traefik.me"
@@ -169,7 +169,7 @@ host_mounts() { grep -vE '/tmp/hostalias-|/run/netns/|/run/docker|/var/lib/docke
   # EACCES, 126, where 127 is meant.)
   local as_owner=(setpriv --reuid="$RUID" --regid="$RUID" --clear-groups env PATH=/usr/local/bin:/usr/bin:/bin) before after
   before=$(sha256sum /etc/resolv.conf /etc/hosts /etc/nsswitch.conf; host_mounts)
-  run_split "${as_owner[@]}" env HOSTALIASES=/x KEEP_ME=1 "$HOSTALIAS" --pid "$CPID" -- sh -c '
+  run --separate-stderr "${as_owner[@]}" env HOSTALIASES=/x KEEP_ME=1 "$HOSTALIAS" --pid "$CPID" -- sh -c '
     id -u; id -g; grep -E "^(CapPrm|CapEff|CapBnd|NoNewPrivs):" /proc/self/status
     getent hosts a b.dotted "$(hostname)" | awk "{print \$2}" | uniq
     busybox nslookup a 2>/dev/null | grep -c 10.0.0.98
@@ -191,17 +191,17 @@ $(hostname)
   after=$(sha256sum /etc/resolv.conf /etc/hosts /etc/nsswitch.conf; host_mounts)
   assert_eq "$after" "$before"
   # The exit status is the command's; 127 for one not found.
-  run_split "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- sh -c 'exit 42'
+  run --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- sh -c 'exit 42'
   assert_status 42
-  run_split "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- no-such-command-here
+  run -127 --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- no-such-command-here
   assert_status 127
   # Another user: not theirs, refused before anything runs; and a user
   # cannot choose another with --user.
-  run_split setpriv --reuid=$((RUID + 1)) --regid=$((RUID + 1)) --clear-groups \
+  run --separate-stderr setpriv --reuid=$((RUID + 1)) --regid=$((RUID + 1)) --clear-groups \
     "$HOSTALIAS" --pid "$CPID" -- touch "$T/other-ran"
   assert_status 3
   [ ! -e "$T/other-ran" ]
-  run_split "${as_owner[@]}" "$HOSTALIAS" --user root --pid "$CPID" -- id -u
+  run --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --user root --pid "$CPID" -- id -u
   assert_status 2
   assert_contains "$stderr" "only root chooses another user"
 }

@@ -4,7 +4,7 @@
 # bad input, and privilege rules. Real faults: iptables and tc netem inside
 # a test namespace, real sockets, real signals.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -34,7 +34,7 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   local before t0
   before=$(stat -c %i.%Y "$f"; sha256sum <"$f")
   t0=$(ms)
-  run_split ha --timeout 0.5 --tries 2 --deadline 4 -o "$f" a b c
+  run --separate-stderr ha --timeout 0.5 --tries 2 --deadline 4 -o "$f" a b c
   local took=$(( $(ms) - t0 ))
   assert_status 4
   assert_contains "$stderr" "b: timed out"
@@ -55,7 +55,7 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   # network keeps its line.
   sed 's/$/ 10.0.0.99.traefik.me/' "$BATS_TEST_TMPDIR/names" >"$f"
   t0=$(ms)
-  run_split ha --timeout 1 --tries 4 --deadline 8 -o "$f" <"$BATS_TEST_TMPDIR/names"
+  run --separate-stderr ha --timeout 1 --tries 4 --deadline 8 -o "$f" <"$BATS_TEST_TMPDIR/names"
   local took=$(( $(ms) - t0 ))
   [ "$status" -eq 0 ] || [ "$status" -eq 1 ]
   [ "$took" -lt 9500 ] || { echo "took $took ms" >&2; return 1; }
@@ -69,7 +69,7 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
 @test "server not listening: connection refused, exit 4, fast" {
   local t0
   t0=$(ms)
-  run_split ha a b
+  run --separate-stderr ha a b
   assert_status 4
   assert_contains "$stderr" "server unreachable (connection refused)"
   # The server asked is named, not "the DNS server of" the target.
@@ -83,7 +83,7 @@ ha() { "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"; }
   # evil_dns.py answers b with 10.0.0.99; drop* time out, nx* do not exist.
   printf '%s\n' 'dropa 10.0.0.7.traefik.me' 'nxb 10.0.0.8.traefik.me' \
     'dropc 10.0.0.99.traefik.me' 'b 10.0.0.1.traefik.me' >"$f"
-  run_split ha --timeout 0.3 --tries 1 -o "$f" dropa nxb dropc b
+  run --separate-stderr ha --timeout 0.3 --tries 1 -o "$f" dropa nxb dropc b
   assert_status 1
   assert_eq "$(cat "$f")" "dropa 10.0.0.7.traefik.me
 b 10.0.0.99.traefik.me"
@@ -93,34 +93,34 @@ b 10.0.0.99.traefik.me"
 
   # -q: a standing timeout with its line kept says nothing (cron mails
   # nothing); a dropped line is still said.
-  run_split ha -q --timeout 0.3 --tries 1 -o "$f" dropa b
+  run --separate-stderr ha -q --timeout 0.3 --tries 1 -o "$f" dropa b
   assert_status 1
   assert_eq "$stderr" ""
   assert_eq "$(head -n 1 "$f")" "dropa 10.0.0.7.traefik.me"
   printf 'nxb 10.0.0.8.traefik.me\n' >>"$f"
-  run_split ha -q --timeout 0.3 --tries 1 -o "$f" dropa nxb b
+  run --separate-stderr ha -q --timeout 0.3 --tries 1 -o "$f" dropa nxb b
   assert_contains "$stderr" "nxb: no such name; its previous line in $f is dropped"
 
   # Written with another provider: which address it means is not this
   # provider's to say, so a timed-out name's line goes, and the error says why.
-  run_split ha -p sslip.io --timeout 0.3 --tries 1 -o "$f" dropa b
+  run --separate-stderr ha -p sslip.io --timeout 0.3 --tries 1 -o "$f" dropa b
   assert_status 1
   assert_eq "$(cat "$f")" "b 10.0.0.99.sslip.io"
   assert_contains "$stderr" "dropa: timed out; its previous line in $f points outside sslip.io (it was written with another -p or --suffix), so it is dropped"
 }
 
 @test "--netns with no resolver configuration (a Podman namespace): exit 4, and the error says why and what to do" {
-  run_split "$HOSTALIAS" --timeout 0.3 --tries 1 --netns "/run/netns/$NS" a
+  run --separate-stderr "$HOSTALIAS" --timeout 0.3 --tries 1 --netns "/run/netns/$NS" a
   assert_status 4
   assert_contains "$stderr" "netns /run/netns/$NS has no resolver configuration of its own"
   assert_contains "$stderr" "give the server with -s ADDR, or target the container by name or --pid"
 }
 
 @test "DOCKER_HOST=tcp://: an error naming it (exit 2), never a fall back to the local socket" {
-  DOCKER_HOST=tcp://127.0.0.1:2375 run_split "$HOSTALIAS" web a
+  DOCKER_HOST=tcp://127.0.0.1:2375 run --separate-stderr "$HOSTALIAS" web a
   assert_status 2
   assert_contains "$stderr" "DOCKER_HOST=tcp://127.0.0.1:2375: not a unix socket"
-  run_split "$HOSTALIAS" -H tcp://127.0.0.1:2375 web a
+  run --separate-stderr "$HOSTALIAS" -H tcp://127.0.0.1:2375 web a
   assert_status 2
   assert_contains "$stderr" "--docker-host=tcp://127.0.0.1:2375: not a unix socket"
 }
@@ -161,26 +161,26 @@ b 10.0.0.99.traefik.me"
 @test "Engine API answering an error, garbage, nothing (refusing), or hanging: exit 3, bounded" {
   local sock="$BATS_TEST_TMPDIR/engine.sock" t0
   engine_fake "$sock" error
-  run_split "$HOSTALIAS" -H "unix://$sock" web a
+  run --separate-stderr "$HOSTALIAS" -H "unix://$sock" web a
   assert_status 3
   assert_contains "$stderr" "boom: engine on fire"
   engine_fake_stop; rm -f "$sock"
 
   engine_fake "$sock" garbage
-  run_split "$HOSTALIAS" -H "unix://$sock" web a
+  run --separate-stderr "$HOSTALIAS" -H "unix://$sock" web a
   assert_status 3
   assert_contains "$stderr" "malformed reply"
   engine_fake_stop; rm -f "$sock"
 
   engine_fake "$sock" refuse
-  run_split "$HOSTALIAS" -H "unix://$sock" web a
+  run --separate-stderr "$HOSTALIAS" -H "unix://$sock" web a
   assert_status 3
   assert_contains "$stderr" "connection refused"
   engine_fake_stop; rm -f "$sock"
 
   engine_fake "$sock" hang
   t0=$(ms)
-  run_split "$HOSTALIAS" -H "unix://$sock" web a
+  run --separate-stderr "$HOSTALIAS" -H "unix://$sock" web a
   assert_status 3
   assert_contains "$stderr" "in time"
   local took=$(( $(ms) - t0 ))
@@ -314,36 +314,36 @@ b 10.0.0.99.traefik.me"
   local n=0 line
   while IFS= read -r line || [ -n "$line" ]; do
     n=$((n + 1))
-    run_split ha < <(printf 'valid-before\n%s\n' "$line")
+    run --separate-stderr ha < <(printf 'valid-before\n%s\n' "$line")
     assert_status 2
     assert_contains "$stderr" "standard input line 2: invalid name"
     assert_eq "$output" ""
   done <"$CORPUS/names-invalid.txt"
   [ "$n" -ge 20 ]
-  run_split ha -f hosts <"$CORPUS/names-valid.txt"
+  run --separate-stderr ha -f hosts <"$CORPUS/names-valid.txt"
   assert_status 0
   assert_eq "$(grep -c . <<<"$output")" "$(grep -cvE '^\s*(#|$)' "$CORPUS/names-valid.txt")"
 }
 
 @test "bad input: 100 MiB line without newline, NUL bytes, a directory, stdin closed" {
-  run_split /usr/bin/time -f 'rss=%M' "$HOSTALIAS" --netns "/run/netns/$NS" < <(head -c 104857600 /dev/zero | tr '\0' 'x')
+  run --separate-stderr /usr/bin/time -f 'rss=%M' "$HOSTALIAS" --netns "/run/netns/$NS" < <(head -c 104857600 /dev/zero | tr '\0' 'x')
   assert_status 2
   assert_contains "$stderr" "line 1: line longer than 1024 characters"
   local rss=${stderr##*rss=}
   rss_bounded "$rss" 20000
 
-  run_split "$HOSTALIAS" --netns "/run/netns/$NS" < <(printf 'ok\nnul\0byte\n')
+  run --separate-stderr "$HOSTALIAS" --netns "/run/netns/$NS" < <(printf 'ok\nnul\0byte\n')
   assert_status 2
   assert_contains "$stderr" 'line 2: invalid name (contains a NUL byte): "nul\x00byte"'
 
-  run_split "$HOSTALIAS" --netns "/run/netns/$NS" </
+  run --separate-stderr "$HOSTALIAS" --netns "/run/netns/$NS" </
   assert_status 2
   assert_contains "$stderr" "cannot read names from standard input: Is a directory"
 
   # (Closed inside the child: bash's own "<&-" on a function call can leave
   # the command substitution's pipe on fd 0.)
   # (The binary itself, even in valgrind runs: valgrind's own log would take fd 0.)
-  run_split bash -c 'exec <&-; exec "$0" --netns "$1"' "${HOSTALIAS_REAL:-$HOSTALIAS}" "/run/netns/$NS"
+  run --separate-stderr bash -c 'exec <&-; exec "$0" --netns "$1"' "${HOSTALIAS_REAL:-$HOSTALIAS}" "/run/netns/$NS"
   assert_status 2
   assert_contains "$stderr" "standard input is closed"
 }
@@ -353,7 +353,7 @@ b 10.0.0.99.traefik.me"
   cp "${HOSTALIAS_REAL:-$HOSTALIAS}" "$copy"
   chmod 4755 "$copy"
   chmod 755 "$BATS_TEST_TMPDIR"
-  run_split setpriv --reuid=65534 --regid=65534 --clear-groups "$copy" -V
+  run --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups "$copy" -V
   assert_status 2
   assert_contains "$stderr" "refusing to run setuid"
 }
@@ -384,7 +384,7 @@ b 10.0.0.99.traefik.me"
   assert_eq "$(stat -c %u:%g "$f")" "0:0"
   # A third user's file is not updated under sudo (tests/e2e/security.bats).
   chown 123:456 "$f"
-  SUDO_UID=65534 SUDO_GID=65533 run_split ha -o "$f" a
+  SUDO_UID=65534 SUDO_GID=65533 run --separate-stderr ha -o "$f" a
   assert_status 5
   assert_eq "$(stat -c %u:%g "$f")" "123:456"
 }

@@ -5,7 +5,7 @@
 # written. The "containers" here are processes with their own root and
 # network namespace (what a runtime makes), so their files can be anything.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -26,7 +26,7 @@ teardown() {
 # answering normally on 127.0.0.1 when $1 = dns.
 run_fake() {
   fake_container "$ROOT"
-  run_split timeout 20 "$HOSTALIAS" -v --timeout 0.3 --tries 1 --pid "$FAKE_PID" "$@"
+  run --separate-stderr timeout 20 "$HOSTALIAS" -v --timeout 0.3 --tries 1 --pid "$FAKE_PID" "$@"
 }
 
 @test "resolv.conf: a symlink to an absolute host path reads the container's path, never the host's" {
@@ -86,7 +86,7 @@ run_fake() {
   printf '10.9.9.9 bighost\n' >"$ROOT/etc/hosts"
   truncate -s 100M "$ROOT/etc/hosts"
   fake_container "$ROOT"
-  run_split /usr/bin/time -f 'rss=%M' "$HOSTALIAS" -v --timeout 0.3 --tries 1 --pid "$FAKE_PID" bighost other
+  run --separate-stderr /usr/bin/time -f 'rss=%M' "$HOSTALIAS" -v --timeout 0.3 --tries 1 --pid "$FAKE_PID" bighost other
   assert_status 4
   assert_eq "$output" "bighost 10.9.9.9.traefik.me"
   assert_contains "$stderr" "longer than 65536 bytes"
@@ -117,7 +117,7 @@ run_evil() {
   ns_start "$NS"
   dns_start "$NS" "$mode"
   T0=$(ms)
-  run_split timeout 30 "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"
+  run --separate-stderr timeout 30 "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 "$@"
   TOOK=$(( $(ms) - T0 ))
   printf '%s\n' "$output" >"$BATS_TEST_TMPDIR/out"
 }
@@ -154,7 +154,7 @@ run_evil() {
   run_evil many crowd
   assert_status 0
   assert_eq "$output" "crowd 10.1.0.1.traefik.me"
-  run_split "$HOSTALIAS" -f json --netns "/run/netns/$NS" --server 127.0.0.1 crowd
+  run --separate-stderr "$HOSTALIAS" -f json --netns "/run/netns/$NS" --server 127.0.0.1 crowd
   n=$(python3 -c 'import json,sys; print(len(json.loads(sys.stdin.read())["addresses"]))' <<<"$output")
   assert_eq "$n" 32
 }
@@ -180,7 +180,7 @@ run_evil() {
   mkdir -p "/etc/netns/$NS"
   printf 'nameserver 127.0.0.1\n' >"/etc/netns/$NS/resolv.conf"
   printf '10.20.30.40 pinned\n' >"/etc/netns/$NS/hosts"
-  run_split "$HOSTALIAS" -v --netns "/run/netns/$NS" pinned other
+  run --separate-stderr "$HOSTALIAS" -v --netns "/run/netns/$NS" pinned other
   rm -rf "/etc/netns/$NS"
   assert_status 0
   assert_contains "$stderr" "asking nameservers 127.0.0.1:53"

@@ -12,7 +12,7 @@
 # the user (who connects to it with their own rights under sudo), and -H
 # names it, since sudo resets DOCKER_HOST.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 
@@ -93,14 +93,14 @@ engine() { ENGINE=(-H "$DOCKER_HOST" orweb orweb); }
 
 @test "normal use: -o in the user's own directory is written, and theirs" {
   engine
-  run_split sudo_ha -o "$SUHOME/web.alias" "${ENGINE[@]}"
+  run --separate-stderr sudo_ha -o "$SUHOME/web.alias" "${ENGINE[@]}"
   assert_status 0
   assert_eq "$(cat "$SUHOME/web.alias")" "orweb 10.72.0.10.traefik.me"
   assert_eq "$(stat -c %u:%g "$SUHOME/web.alias")" "$SUID:$SUID"
   # Run again: the same lines, the file left as it is.
   local ino
   ino=$(stat -c %i "$SUHOME/web.alias")
-  run_split sudo_ha -o "$SUHOME/web.alias" "${ENGINE[@]}"
+  run --separate-stderr sudo_ha -o "$SUHOME/web.alias" "${ENGINE[@]}"
   assert_status 0
   assert_eq "$(stat -c %i "$SUHOME/web.alias")" "$ino"
 }
@@ -108,12 +108,12 @@ engine() { ENGINE=(-H "$DOCKER_HOST" orweb orweb); }
 @test "a 0777 directory inside another user's 0700 home: refused under sudo, nothing created" {
   engine
   mkdir -m 777 "$OUHOME/pub"
-  run_split sudo_ha -o "$OUHOME/pub/x.alias" "${ENGINE[@]}"
+  run --separate-stderr sudo_ha -o "$OUHOME/pub/x.alias" "${ENGINE[@]}"
   assert_status 5
   assert_contains "$stderr" "$OUHOME/pub/x.alias: cannot write there: permission denied to uid $SUID"
   assert_eq "$(find "$OUHOME/pub" -mindepth 1 | wc -l)" 0
   # Root without sudo: as before, root may write there.
-  run_split "$HA_BIN" -o "$OUHOME/pub/x.alias" "${ENGINE[@]}"
+  run --separate-stderr "$HA_BIN" -o "$OUHOME/pub/x.alias" "${ENGINE[@]}"
   assert_status 0
   [ -s "$OUHOME/pub/x.alias" ]
 }
@@ -123,20 +123,20 @@ engine() { ENGINE=(-H "$DOCKER_HOST" orweb orweb); }
   mkdir -m 777 "$W/acl"
   setfacl -m "u:$SU:r-x" "$W/acl" || ha_skip "this filesystem takes no ACLs"
   engine
-  run_split sudo_ha -o "$W/acl/x.alias" "${ENGINE[@]}"
+  run --separate-stderr sudo_ha -o "$W/acl/x.alias" "${ENGINE[@]}"
   assert_status 5
   assert_contains "$stderr" "$W/acl/x.alias: cannot write there: permission denied to uid $SUID"
   assert_eq "$(find "$W/acl" -mindepth 1 | wc -l)" 0
   # The same directory without that entry: the user's to write.
   setfacl -b "$W/acl"
-  run_split sudo_ha -o "$W/acl/x.alias" "${ENGINE[@]}"
+  run --separate-stderr sudo_ha -o "$W/acl/x.alias" "${ENGINE[@]}"
   assert_status 0
   assert_eq "$(stat -c %u "$W/acl/x.alias")" "$SUID"
 }
 
 # refusal PATH: the messages of sudo hostalias -o PATH, PATH shown as "P".
 refusal() {
-  run_split sudo_ha -o "$1" "${ENGINE[@]}"
+  run --separate-stderr sudo_ha -o "$1" "${ENGINE[@]}"
   assert_status 5
   printf '%s\n' "${stderr//"$1"/P}"
 }

@@ -4,7 +4,7 @@
 # the article's topology, through the Podman API socket: answers compared
 # with what the container's own resolver says (podman exec nslookup).
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/podman
 
@@ -49,7 +49,7 @@ inside() {
 }
 
 @test "through the Podman API socket: every name as aardvark-dns answers it inside the container" {
-  run_split "$HOSTALIAS" -H "unix://$HA_PSOCK" web postgres search elasticsearch web
+  run --separate-stderr "$HOSTALIAS" -H "unix://$HA_PSOCK" web postgres search elasticsearch web
   assert_status 0
   local name addr n=0
   while read -r name addr; do
@@ -62,9 +62,9 @@ inside() {
 @test "DOCKER_HOST at the Podman socket, and --pid, give the same lines" {
   local want
   want=$("$HOSTALIAS" -H "unix://$HA_PSOCK" web postgres search)
-  DOCKER_HOST="unix://$HA_PSOCK" run_split "$HOSTALIAS" web postgres search
+  DOCKER_HOST="unix://$HA_PSOCK" run --separate-stderr "$HOSTALIAS" web postgres search
   assert_eq "$output" "$want"
-  run_split "$HOSTALIAS" --pid "$(hp inspect -f '{{.State.Pid}}' web)" postgres search
+  run --separate-stderr "$HOSTALIAS" --pid "$(hp inspect -f '{{.State.Pid}}' web)" postgres search
   assert_status 0
   assert_eq "$output" "$want"
 }
@@ -72,10 +72,10 @@ inside() {
 @test "a container on four networks: more than three nameservers; the extras said only under -v" {
   [ "$(hp exec wide cat /etc/resolv.conf | grep -c '^nameserver')" -gt 3 ]
   # (From Podman's namespace, where its bridges are routed.)
-  run_split nsenter --net="/run/netns/$HA_PNETNS" "$HOSTALIAS" -H "unix://$HA_PSOCK" wide postgres search
+  run --separate-stderr nsenter --net="/run/netns/$HA_PNETNS" "$HOSTALIAS" -H "unix://$HA_PSOCK" wide postgres search
   assert_status 0
   assert_eq "$stderr" ""
-  run_split "$HOSTALIAS" -v -H "unix://$HA_PSOCK" wide postgres search
+  run --separate-stderr "$HOSTALIAS" -v -H "unix://$HA_PSOCK" wide postgres search
   assert_contains "$stderr" "nameserver lines beyond the first 3 ignored"
 }
 
@@ -83,11 +83,11 @@ inside() {
   local ns
   ns=$(hp inspect -f '{{.NetworkSettings.SandboxKey}}' web)
   [ -e "$ns" ]
-  run_split "$HOSTALIAS" --timeout 0.3 --tries 1 --netns "$ns" postgres
+  run --separate-stderr "$HOSTALIAS" --timeout 0.3 --tries 1 --netns "$ns" postgres
   assert_status 4
   assert_contains "$stderr" "has no resolver configuration of its own"
   # With the server given, it answers.
-  run_split "$HOSTALIAS" --netns "$ns" -s "$(hp exec web cat /etc/resolv.conf | awk '/^nameserver/ {print $2; exit}')" postgres
+  run --separate-stderr "$HOSTALIAS" --netns "$ns" -s "$(hp exec web cat /etc/resolv.conf | awk '/^nameserver/ {print $2; exit}')" postgres
   assert_status 0
   assert_eq "$output" "postgres $(inside postgres).traefik.me"
 }

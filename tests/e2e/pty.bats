@@ -9,7 +9,7 @@
 # sudo for hostalias itself, nothing changes. And (§5) the command's mount
 # namespace follows the host's unmounts.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 
@@ -197,7 +197,7 @@ exit
 $inner
 $inner"
   # Without a terminal: a session of its own too.
-  run_split "$HOSTALIAS" --user "$TUSER" web -- sh -c 'read -r _ _ _ _ _ sid _ </proc/$$/stat; echo "$$ $sid"'
+  run --separate-stderr "$HOSTALIAS" --user "$TUSER" web -- sh -c 'read -r _ _ _ _ _ sid _ </proc/$$/stat; echo "$$ $sid"'
   assert_status 0
   read -r pid sid <<<"$output"
   assert_eq "$sid" "$pid"
@@ -206,19 +206,19 @@ $inner"
 @test "root's descriptors are not the command's: fd 9 on a root-only file is closed; root keeps its own" {
   printf 'root secret\n' >"$W/secret"
   chmod 600 "$W/secret"
-  run_split "$HOSTALIAS" --user "$TUSER" web -- sh -c 'cat <&9 2>&1; [ -e /dev/fd/9 ] && echo fd9-open || echo fd9-closed' 9<"$W/secret"
+  run --separate-stderr "$HOSTALIAS" --user "$TUSER" web -- sh -c 'cat <&9 2>&1; [ -e /dev/fd/9 ] && echo fd9-open || echo fd9-closed' 9<"$W/secret"
   assert_contains "$output" "fd9-closed"
   [[ $output != *"root secret"* ]]
   on_pty "" "$HOSTALIAS --user $TUSER web -- sh -c '[ -e /dev/fd/9 ] && echo fd9-open || echo fd9-closed' 9<$W/secret"
   assert_eq "$output" "fd9-closed"
   # As root (no other user), the caller's descriptors pass on, as with env.
-  run_split "$HOSTALIAS" web -- sh -c 'cat <&9' 9<"$W/secret"
+  run --separate-stderr "$HOSTALIAS" web -- sh -c 'cat <&9' 9<"$W/secret"
   assert_eq "$output" "root secret"
 }
 
 @test "the environment is reset: root's variables gone, HOME and the rest the user's, the locale and TERM kept" {
   ROOT_API_TOKEN=x LANG=C.UTF-8 TERM=xterm-256color PATH=/root/bin:$PATH \
-    run_split "$HOSTALIAS" --user "$TUSER" web -- env
+    run --separate-stderr "$HOSTALIAS" --user "$TUSER" web -- env
   assert_status 0
   if grep -q '^ROOT_API_TOKEN=' <<<"$output"; then
     echo "$output" >&2
@@ -234,12 +234,12 @@ SHELL=/bin/sh
 TERM=xterm-256color
 USER=$TUSER"
   # A root shell with SUDO_UID set (sudo -s): reset just the same.
-  ROOT_API_TOKEN=x SUDO_UID=$TUID SUDO_GID=100 run_split "$HOSTALIAS" web -- env
+  ROOT_API_TOKEN=x SUDO_UID=$TUID SUDO_GID=100 run --separate-stderr "$HOSTALIAS" web -- env
   assert_status 0
   [[ $output != *ROOT_API_TOKEN* ]]
   assert_contains "$output" "HOME=$PTY_HOMES/$TUSER"
   # Root staying root: the caller's environment, as before.
-  ROOT_API_TOKEN=x run_split "$HOSTALIAS" web -- env
+  ROOT_API_TOKEN=x run --separate-stderr "$HOSTALIAS" web -- env
   assert_contains "$output" "ROOT_API_TOKEN=x"
 }
 
@@ -247,7 +247,7 @@ USER=$TUSER"
   [ -e "$SUDOERS" ] || ha_skip "needs sudo and visudo, for the test's sudoers rule"
   command -v runuser >/dev/null || ha_skip "needs runuser"
   mkdir "$W/docker-config"
-  DOCKER_CONFIG="$W/docker-config" run_split runuser -u "$TUSER" -- sudo -n "$HA_BIN" -H "$DOCKER_HOST" web -- \
+  DOCKER_CONFIG="$W/docker-config" run --separate-stderr runuser -u "$TUSER" -- sudo -n "$HA_BIN" -H "$DOCKER_HOST" web -- \
     sh -c 'echo "$SUDO_USER $(id -u)"; read -r _ _ _ p _ s _ </proc/$$/stat; [ "$s" = "$$" ] && echo own-session || echo sudo-session'
   assert_status 0
   # SUDO_USER is sudo's, which an environment reset by hostalias would not hold.
@@ -255,18 +255,18 @@ USER=$TUSER"
 sudo-session"
   # As sudo sets SUDO_COMMAND for it, simulated: the same.
   SUDO_COMMAND="$HA_BIN web -- env" SUDO_UID=$TUID SUDO_GID=100 ROOT_API_TOKEN=x \
-    run_split "$HA_BIN" web -- env
+    run --separate-stderr "$HA_BIN" web -- env
   assert_contains "$output" "ROOT_API_TOKEN=x"
   # A SUDO_COMMAND naming another program (sudo -s: the shell) is not that.
   SUDO_COMMAND="/bin/sh" SUDO_UID=$TUID SUDO_GID=100 ROOT_API_TOKEN=x \
-    run_split "$HA_BIN" web -- env
+    run --separate-stderr "$HA_BIN" web -- env
   [[ $output != *ROOT_API_TOKEN* ]]
 }
 
 @test "the command's mount namespace follows the host's: a volume unmounted on the host is gone in it (MS_SLAVE)" {
   mkdir "$W/h" "$W/go"
   # The "host" is a mount namespace of the test's own, whose $W/h is shared.
-  run_split unshare -m --propagation unchanged sh -c '
+  run --separate-stderr unshare -m --propagation unchanged sh -c '
     W=$1 HA=$2
     mount -t tmpfs none "$W/h" && mount --make-shared "$W/h" && mkdir "$W/h/vol" &&
       mount -t tmpfs none "$W/h/vol" && touch "$W/h/vol/f" || exit 99

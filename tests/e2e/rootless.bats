@@ -15,7 +15,7 @@
 # ranges (useradd adds them, userdel removes them) and their files go at
 # the end.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 
 RU=hostalias-rlp
@@ -110,7 +110,7 @@ pg_addr() { up inspect -f '{{.NetworkSettings.Networks.backend.IPAddress}}' post
   local addr
   addr=$(pg_addr)
   [ -n "$addr" ]
-  run_split as_user "$HOSTALIAS" web postgres
+  run --separate-stderr as_user "$HOSTALIAS" web postgres
   assert_status 0
   assert_eq "$output" "postgres $addr.traefik.me"
   assert_contains "$stderr" "1 of 1 names point at addresses this host cannot reach (only the default route leads to $addr, the address of postgres)"
@@ -120,12 +120,12 @@ pg_addr() { up inspect -f '{{.NetworkSettings.Networks.backend.IPAddress}}' post
 @test "rootless Podman, no sudo: -- COMMAND resolves postgres and reaches its port, as the user" {
   local addr
   addr=$(pg_addr)
-  run_split as_user "$HOSTALIAS" web -- sh -c 'id -u; getent hosts postgres'
+  run --separate-stderr as_user "$HOSTALIAS" web -- sh -c 'id -u; getent hosts postgres'
   assert_status 0
   assert_eq "$(head -n 1 <<<"$output")" "$RUID"
   assert_contains "$(tail -n 1 <<<"$output")" "$addr"
   # A TCP connection to a port only the container network has.
-  run_split as_user "$HOSTALIAS" web -- python3 -c '
+  run --separate-stderr as_user "$HOSTALIAS" web -- python3 -c '
 import socket
 socket.create_connection(("postgres", 5432), 2).close()
 print("connected")'

@@ -6,7 +6,7 @@
 # directories this test made. Every test here failed against hostalias
 # before these were fixed (issue 9).
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -55,7 +55,7 @@ resolver_child() {
   mkdir "$W/shared"
   chown "$ATT" "$W/shared"
   as_att ln -s "$W/rootonly" "$W/shared/sub"
-  run_split ha -o "$W/shared/sub/web.alias" a
+  run --separate-stderr ha -o "$W/shared/sub/web.alias" a
   assert_status 5
   assert_contains "$stderr" "$W/shared/sub is a symlink owned by uid $ATT"
   assert_eq "$(cat "$W/rootonly/web.alias")" "keep 10.9.9.9.traefik.me"
@@ -64,14 +64,14 @@ resolver_child() {
   # The same with the planted link deeper in the path, and an absolute one.
   as_att mkdir "$W/shared/x"
   as_att ln -s "$W" "$W/shared/x/up"
-  run_split ha -o "$W/shared/x/up/rootonly/web.alias" a
+  run --separate-stderr ha -o "$W/shared/x/up/rootonly/web.alias" a
   assert_status 5
   assert_eq "$(cat "$W/rootonly/web.alias")" "keep 10.9.9.9.traefik.me"
 
   # A symlink root owns (as /var/run -> /run) is no threat: followed.
   mkdir "$W/real"
   ln -s "$W/real" "$W/rootlink"
-  run_split ha -o "$W/rootlink/web.alias" a
+  run --separate-stderr ha -o "$W/rootlink/web.alias" a
   assert_status 0
   assert_eq "$(cat "$W/real/web.alias")" "a 10.0.0.98.traefik.me"
 }
@@ -123,19 +123,19 @@ if libc.renameat2(AT_FDCWD, sys.argv[1].encode(), AT_FDCWD, sys.argv[2].encode()
   dns_start "$NS" normal
   mkdir -m 1777 "$W/tmp"
   as_att sh -c "echo 'nxpg 6.6.6.6.traefik.me' >'$W/tmp/web.alias'"
-  run_split ha -o "$W/tmp/web.alias" nxpg b
+  run --separate-stderr ha -o "$W/tmp/web.alias" nxpg b
   assert_status 5
   assert_contains "$stderr" "belongs to uid $ATT, neither root nor the invoking user"
   assert_eq "$(cat "$W/tmp/web.alias")" "nxpg 6.6.6.6.traefik.me"
   assert_eq "$(stat -c %u "$W/tmp/web.alias")" "$ATT"
 
   # Under sudo, a file of a third user is refused the same way.
-  SUDO_UID=$OTHER SUDO_GID=$OTHER run_split ha -o "$W/tmp/web.alias" nxpg b
+  SUDO_UID=$OTHER SUDO_GID=$OTHER run --separate-stderr ha -o "$W/tmp/web.alias" nxpg b
   assert_status 5
   assert_contains "$stderr" "belongs to uid $ATT"
 
   # Under sudo, the invoking user's own file is theirs to update.
-  SUDO_UID=$ATT SUDO_GID=$ATT run_split ha -o "$W/tmp/web.alias" b
+  SUDO_UID=$ATT SUDO_GID=$ATT run --separate-stderr ha -o "$W/tmp/web.alias" b
   assert_status 0
   assert_eq "$(cat "$W/tmp/web.alias")" "b 10.0.0.99.traefik.me"
   assert_eq "$(stat -c %u "$W/tmp/web.alias")" "$ATT"
@@ -144,14 +144,14 @@ if libc.renameat2(AT_FDCWD, sys.argv[1].encode(), AT_FDCWD, sys.argv[2].encode()
 @test "under sudo, a FILE in a directory the invoking user could not write: refused" {
   dns_start "$NS" normal
   mkdir -m 755 "$W/rootdir"
-  SUDO_UID=$ATT SUDO_GID=$ATT run_split ha -o "$W/rootdir/web.alias" a
+  SUDO_UID=$ATT SUDO_GID=$ATT run --separate-stderr ha -o "$W/rootdir/web.alias" a
   assert_status 5
   assert_contains "$stderr" "cannot write there: permission denied to uid $ATT, who runs hostalias through sudo"
   [ ! -e "$W/rootdir/web.alias" ]
   # A directory the user may write through their group is fine.
   mkdir -m 775 "$W/groupdir"
   chgrp "$ATT" "$W/groupdir"
-  SUDO_UID=$ATT SUDO_GID=$ATT run_split ha -o "$W/groupdir/web.alias" a
+  SUDO_UID=$ATT SUDO_GID=$ATT run --separate-stderr ha -o "$W/groupdir/web.alias" a
   assert_status 0
   assert_eq "$(stat -c %u:%g "$W/groupdir/web.alias")" "$ATT:$ATT"
 }
@@ -160,9 +160,9 @@ if libc.renameat2(AT_FDCWD, sys.argv[1].encode(), AT_FDCWD, sys.argv[2].encode()
   dns_start "$NS" normal
   local f
   f="$W/$(printf 'n%.0s' $(seq 1 255))"
-  run_split ha -o "$f" a
+  run --separate-stderr ha -o "$f" a
   assert_status 0
-  run_split ha -o "$f" a b
+  run --separate-stderr ha -o "$f" a b
   assert_status 0
   assert_eq "$(cat "$f")" "a 10.0.0.98.traefik.me
 b 10.0.0.99.traefik.me"
@@ -234,7 +234,7 @@ b 10.0.0.99.traefik.me"
   ln -s /proc/version "$root/etc/hosts"
   ln -s /sys/kernel/uevent_seqnum "$root/etc/resolv.conf"
   fake_container "$root"
-  run_split timeout 20 "$HOSTALIAS" --timeout 0.3 --tries 1 --pid "$FAKE_PID" a
+  run --separate-stderr timeout 20 "$HOSTALIAS" --timeout 0.3 --tries 1 --pid "$FAKE_PID" a
   assert_contains "$stderr" "/etc/hosts: is a file on procfs, not an ordinary file; ignored"
   assert_contains "$stderr" "/etc/resolv.conf: is a file on sysfs, not an ordinary file; ignored"
 }
@@ -243,7 +243,7 @@ b 10.0.0.99.traefik.me"
   mkfifo "$W/fifo"
   local t0
   t0=$(ms)
-  run_split timeout 10 "$HOSTALIAS" --netns "$W/fifo" a
+  run --separate-stderr timeout 10 "$HOSTALIAS" --netns "$W/fifo" a
   assert_status 3
   assert_contains "$stderr" "not a network namespace"
   [ $(( $(ms) - t0 )) -lt 5000 ]

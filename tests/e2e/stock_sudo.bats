@@ -19,7 +19,7 @@
 # (with /etc/hostalias/sudo.conf when asked): nothing of the host's /root,
 # /run or /etc changes.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -194,12 +194,12 @@ PY
 
 @test "stock sudo: sudo hostalias web postgres asks the system engine; HOME=/root is not read" {
   web_container
-  run_split ss_sudo web postgres
+  run --separate-stderr ss_sudo web postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
   # sudo did set HOME=/root (stock env_reset): the user's own ~/.docker was
   # looked for, not root's.
-  run_split in_sys runuser -u "$SS" -- sudo -n "$HA_BIN" -v web postgres
+  run --separate-stderr in_sys runuser -u "$SS" -- sudo -n "$HA_BIN" -v web postgres
   assert_status 0
   assert_contains "$stderr" "/var/run/docker.sock"
 }
@@ -208,15 +208,15 @@ PY
   web_container
   ROOT_DOCKER=1
   # The set-up is what the issue saw: root's own docker would go elsewhere.
-  run_split in_sys sh -c 'stat -c "%a %U" /root/.docker; cat /root/.docker/config.json'
+  run --separate-stderr in_sys sh -c 'stat -c "%a %U" /root/.docker; cat /root/.docker/config.json'
   assert_eq "$output" '700 root
 {"currentContext":"elsewhere"}'
-  run_split ss_sudo web postgres
+  run --separate-stderr ss_sudo web postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
   [[ "$stderr" != */root/.docker* ]]
   # Root itself (no sudo) still reads root's configuration, as docker does.
-  run_split in_sys "$HA_BIN" web postgres
+  run --separate-stderr in_sys "$HA_BIN" web postgres
   [ "$status" -ne 0 ]
   assert_contains "$stderr" "/nonexistent/elsewhere.sock"
 }
@@ -231,18 +231,18 @@ PY
   runuser -u "$SS" -- mkdir -p "$d"
   runuser -u "$SS" -- sh -c "printf '{\"currentContext\":\"mine\"}' >'$home/.docker/config.json'"
   runuser -u "$SS" -- sh -c "printf '{\"Name\":\"mine\",\"Endpoints\":{\"docker\":{\"Host\":\"unix://$W/ctx.sock\"}}}' >'$d/meta.json'"
-  run_split ss_sudo ctxweb postgres
+  run --separate-stderr ss_sudo ctxweb postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
   # The system engine does not know ctxweb: the context was used.
-  run_split in_sys "$HA_BIN" -H unix:///run/docker.sock ctxweb postgres
+  run --separate-stderr in_sys "$HA_BIN" -H unix:///run/docker.sock ctxweb postgres
   assert_status 3
   # The context's socket in a directory the user may not enter: refused,
   # though root could reach it.
   mkdir -m 700 "$W/private"
   engine_serve "$W/private/ctx.sock" /containers/ctxweb/json "$(inspect_json ctxweb "$FAKE_PID")"
   runuser -u "$SS" -- sh -c "printf '{\"Name\":\"mine\",\"Endpoints\":{\"docker\":{\"Host\":\"unix://$W/private/ctx.sock\"}}}' >'$d/meta.json'"
-  run_split ss_sudo ctxweb postgres
+  run --separate-stderr ss_sudo ctxweb postgres
   assert_status 2
   assert_contains "$stderr" "cannot open it as uid $SSUID"
   [ -z "$output" ]
@@ -250,7 +250,7 @@ PY
   # read with the user's rights, so refused rather than read by root.
   chown root: "$home/.docker/config.json"
   chmod 600 "$home/.docker/config.json"
-  run_split ss_sudo web postgres
+  run --separate-stderr ss_sudo web postgres
   assert_status 2
   assert_contains "$stderr" "$home/.docker/config.json: cannot open"
 }
@@ -265,15 +265,15 @@ PY
   printf '{"currentContext":"kept"}' >"$cfg/config.json"
   printf '{"Name":"kept","Endpoints":{"docker":{"Host":"unix://%s"}}}' "$W/ctx.sock" >"$d/meta.json"
   chown -R "$SK:" "$cfg"
-  run_split in_sys runuser -u "$SK" -- env DOCKER_CONFIG="$cfg" sudo -n "$HA_BIN" ctxweb postgres
+  run --separate-stderr in_sys runuser -u "$SK" -- env DOCKER_CONFIG="$cfg" sudo -n "$HA_BIN" ctxweb postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
   # The stock rule drops it: the user's ~/.docker (none) and the system
   # engine, which has no ctxweb, but has web.
   chmod -R a+rX "$cfg"
-  run_split in_sys runuser -u "$SS" -- env DOCKER_CONFIG="$cfg" sudo -n "$HA_BIN" ctxweb postgres
+  run --separate-stderr in_sys runuser -u "$SS" -- env DOCKER_CONFIG="$cfg" sudo -n "$HA_BIN" ctxweb postgres
   assert_status 3
-  run_split in_sys runuser -u "$SS" -- env DOCKER_CONFIG="$cfg" sudo -n "$HA_BIN" web postgres
+  run --separate-stderr in_sys runuser -u "$SS" -- env DOCKER_CONFIG="$cfg" sudo -n "$HA_BIN" web postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
 }
@@ -284,7 +284,7 @@ PY
   # The user's engine names root's container (a namespace the user cannot
   # enter): before issue 27, root entered it for them.
   user_engine "$SS" "$sock" mine "$FAKE_PID"
-  run_split ss_sudo -H "unix://$sock" mine postgres
+  run --separate-stderr ss_sudo -H "unix://$sock" mine postgres
   assert_status 3
   assert_contains "$stderr" "$sock: served by uid $SSUID"
   assert_contains "$stderr" "names pid $FAKE_PID, whose network namespace that user does not own; refused"
@@ -294,7 +294,7 @@ PY
   assert_eq "$(sort -u "$sock.peers")" "$SSUID"
   # Through DOCKER_HOST kept by sudo's env_keep? Not stock: the -H above is
   # the way. The system engine naming the same container works.
-  run_split ss_sudo -H unix:///run/docker.sock web postgres
+  run --separate-stderr ss_sudo -H unix:///run/docker.sock web postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
 }
@@ -310,7 +310,7 @@ PY
   done
   [ -n "$inner" ]
   user_engine "$SS" "$sock" mine "$inner"
-  run_split ss_sudo -H "unix://$sock" -s 127.0.0.1 mine postgres
+  run --separate-stderr ss_sudo -H "unix://$sock" -s 127.0.0.1 mine postgres
   assert_status 3
   [[ "$stderr" != *"does not own"* ]]
   assert_contains "$stderr" "owned by uid $SSUID"
@@ -320,13 +320,13 @@ PY
   web_container
   local sock="$HOMES/$SO/engine.sock"
   user_engine "$SO" "$sock" web "$FAKE_PID"
-  run_split ss_sudo -H "unix://$sock" web postgres
+  run --separate-stderr ss_sudo -H "unix://$sock" web postgres
   assert_status 2
   assert_contains "$stderr" "$sock: served by uid $SOUID, neither root (a system engine) nor uid $SSUID"
   [ -z "$output" ]
   assert_eq "$(sort -u "$sock.peers")" "$SSUID"
   # Root without sudo acts for nobody: it may still ask it.
-  run_split in_sys "$HA_BIN" -H "unix://$sock" web postgres
+  run --separate-stderr in_sys "$HA_BIN" -H "unix://$sock" web postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
 }
@@ -336,34 +336,34 @@ PY
   NETNS_PID=$FAKE_PID
   POLICY='# the administrator says
 allow-pid = no'
-  run_split ss_sudo --pid "$FAKE_PID" postgres
+  run --separate-stderr ss_sudo --pid "$FAKE_PID" postgres
   assert_status 2
   assert_contains "$stderr" "--pid is not allowed under sudo on this host (allow-pid = no in /etc/hostalias/sudo.conf)"
   [ -z "$output" ]
-  run_split ss_sudo --netns "$W/netns" -s 127.0.0.1 postgres
+  run --separate-stderr ss_sudo --netns "$W/netns" -s 127.0.0.1 postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
-  run_split ss_sudo web postgres
+  run --separate-stderr ss_sudo web postgres
   assert_status 0
-  run_split in_sys "$HA_BIN" --pid "$FAKE_PID" postgres
+  run --separate-stderr in_sys "$HA_BIN" --pid "$FAKE_PID" postgres
   assert_status 0
   assert_eq "$output" "$PG_LINE"
   # allow-netns = no.
   POLICY='allow-netns = no'
-  run_split ss_sudo --netns "$W/netns" -s 127.0.0.1 postgres
+  run --separate-stderr ss_sudo --netns "$W/netns" -s 127.0.0.1 postgres
   assert_status 2
   assert_contains "$stderr" "--netns is not allowed under sudo"
-  run_split ss_sudo --pid "$FAKE_PID" postgres
+  run --separate-stderr ss_sudo --pid "$FAKE_PID" postgres
   assert_status 0
   # A file others may write is not trusted: refused (it fails closed).
   POLICY='allow-pid = yes'
   POLICY_MODE=666
-  run_split ss_sudo --pid "$FAKE_PID" postgres
+  run --separate-stderr ss_sudo --pid "$FAKE_PID" postgres
   assert_status 2
   assert_contains "$stderr" "not trusted"
   # Without the file: today's default, allowed; the host's /etc unchanged.
   POLICY=""
-  run_split ss_sudo --pid "$FAKE_PID" postgres
+  run --separate-stderr ss_sudo --pid "$FAKE_PID" postgres
   assert_status 0
   [ ! -e /etc/hostalias/sudo.conf ] || [ "$(stat -c %Y /etc/hostalias/sudo.conf)" -lt "$(stat -c %Y "$W")" ]
 }

@@ -12,7 +12,7 @@
 # binary (sudo would strip what the valgrind wrapper needs), so these cases
 # are memchecked by the other suites' runs of the same code paths.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/fakes
 
@@ -110,7 +110,7 @@ inspect_json() { # NAME PID
 
 @test "7. normal use through sudo: COMMAND as the user, with their HOME, USER and LOGNAME; -o ~/web.alias is theirs" {
   web_container
-  run_split sudo_ha "${WEB[@]}" -- sh -c 'id -u; id -g; echo "$HOME $USER $LOGNAME"; grep -E "^Cap(Prm|Eff)" /proc/self/status'
+  run --separate-stderr sudo_ha "${WEB[@]}" -- sh -c 'id -u; id -g; echo "$HOME $USER $LOGNAME"; grep -E "^Cap(Prm|Eff)" /proc/self/status'
   assert_status 0
   assert_eq "$output" "$SUID
 $SUID
@@ -118,16 +118,16 @@ $SUHOME $SU $SU
 CapPrm:	0000000000000000
 CapEff:	0000000000000000"
   # The command resolves as inside the container, and the names work.
-  run_split sudo_ha "${WEB[@]}" -- getent hosts a
+  run --separate-stderr sudo_ha "${WEB[@]}" -- getent hosts a
   assert_status 0
   assert_eq "$(awk '{print $1, $2}' <<<"$output")" "10.0.0.98 a"
-  run_split sudo_ha -o "$SUHOME/web.alias" "${WEB[@]}" a b
+  run --separate-stderr sudo_ha -o "$SUHOME/web.alias" "${WEB[@]}" a b
   assert_status 0
   assert_eq "$(cat "$SUHOME/web.alias")" "a 10.0.0.98.traefik.me
 b 10.0.0.99.traefik.me"
   assert_eq "$(stat -c %u:%g "$SUHOME/web.alias")" "$SUID:$SUID"
   # --user naming the user themselves is no escalation.
-  run_split sudo_ha --user "$SU" "${WEB[@]}" -- id -u
+  run --separate-stderr sudo_ha --user "$SU" "${WEB[@]}" -- id -u
   assert_status 0
   assert_eq "$output" "$SUID"
 }
@@ -136,13 +136,13 @@ b 10.0.0.99.traefik.me"
   web_container
   local who
   for who in root 0 "$OU" "$OUID"; do
-    run_split sudo_ha --user "$who" "${WEB[@]}" -- touch "$W/ran-$who"
+    run --separate-stderr sudo_ha --user "$who" "${WEB[@]}" -- touch "$W/ran-$who"
     assert_status 2
     assert_contains "$stderr" "--user $who: under sudo, COMMAND runs as the user who ran sudo (uid $SUID)"
     [ ! -e "$W/ran-$who" ]
   done
   # Root without sudo still chooses freely.
-  run_split "$HA_BIN" --user "$OU" "${WEB[@]}" -- id -u
+  run --separate-stderr "$HA_BIN" --user "$OU" "${WEB[@]}" -- id -u
   assert_eq "$output" "$OUID"
 }
 
@@ -162,18 +162,18 @@ b 10.0.0.99.traefik.me"
   local inner
   inner=$(pgrep -u "$SUID" -x sleep)
   [ "$(readlink "/proc/$inner/ns/user")" != "$(readlink /proc/self/ns/user)" ]
-  run_split sudo_ha --pid "$inner" -- cat /etc/hosts /etc/resolv.conf
+  run --separate-stderr sudo_ha --pid "$inner" -- cat /etc/hosts /etc/resolv.conf
   assert_status 3
   assert_contains "$stderr" "belongs to a user namespace owned by uid $SUID"
   assert_contains "$stderr" "Its owner runs hostalias without sudo"
   [[ "$output" != *root:* ]] && [[ "$output" != *bystander* ]]
   # Names only: refused the same way, nothing read.
-  run_split sudo_ha --pid "$inner" -s 127.0.0.1 a
+  run --separate-stderr sudo_ha --pid "$inner" -s 127.0.0.1 a
   assert_status 3
   assert_contains "$stderr" "owned by uid $SUID"
   # The same process reached through an engine socket the user runs.
   engine_serve "$W/engine.sock" /containers/mine/json "$(inspect_json mine "$inner")"
-  run_split sudo_ha -H "unix://$W/engine.sock" mine -- cat /etc/hosts
+  run --separate-stderr sudo_ha -H "unix://$W/engine.sock" mine -- cat /etc/hosts
   assert_status 3
   assert_contains "$stderr" "owned by uid $SUID"
   [[ "$output" != *root:* ]]
@@ -185,22 +185,22 @@ b 10.0.0.99.traefik.me"
     --addr 127.0.0.1 --ready '$W/remap.ready'" 3>&- &
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -e "$W/remap.ready" ] && break; sleep 0.05; done
-  run_split sudo_ha --pid "${PIDS[-1]}" a
+  run --separate-stderr sudo_ha --pid "${PIDS[-1]}" a
   assert_status 0
   assert_eq "$output" "a 10.0.0.98.traefik.me"
 }
 
 @test "3. COMMAND runs with NoNewPrivs: a setuid program in it gains nothing" {
   web_container
-  run_split sudo_ha "${WEB[@]}" -- grep NoNewPrivs /proc/self/status
+  run --separate-stderr sudo_ha "${WEB[@]}" -- grep NoNewPrivs /proc/self/status
   assert_status 0
   assert_eq "$output" "NoNewPrivs:	1"
   # sudo inside, with the very rule that let hostalias run: refused.
-  run_split sudo_ha "${WEB[@]}" -- sudo -n "$HA_BIN" -V
+  run --separate-stderr sudo_ha "${WEB[@]}" -- sudo -n "$HA_BIN" -V
   [ "$status" -ne 0 ]
   [[ "$output" != hostalias* ]]
   # Root without sudo gets it too: the files are still a container's.
-  run_split "$HA_BIN" "${WEB[@]}" -- grep NoNewPrivs /proc/self/status
+  run --separate-stderr "$HA_BIN" "${WEB[@]}" -- grep NoNewPrivs /proc/self/status
   assert_eq "$output" "NoNewPrivs:	1"
 }
 
@@ -210,21 +210,21 @@ b 10.0.0.99.traefik.me"
   echo 'keep 10.9.9.9.traefik.me' >"$W/sticky/root.alias"
   echo 'keep 10.9.9.8.traefik.me' >"$W/sticky/other.alias"
   chown "$OU:" "$W/sticky/other.alias"
-  run_split sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/root.alias" a
+  run --separate-stderr sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/root.alias" a
   assert_status 5
   assert_contains "$stderr" "in a sticky directory, and owned by uid 0, not by uid $SUID"
   # (A third user's file was refused before: not a trusted owner.)
-  run_split sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/other.alias" a
+  run --separate-stderr sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/other.alias" a
   assert_status 5
   assert_eq "$(cat "$W/sticky/root.alias")" "keep 10.9.9.9.traefik.me"
   assert_eq "$(cat "$W/sticky/other.alias")" "keep 10.9.9.8.traefik.me"
   assert_eq "$(find "$W/sticky" -mindepth 1 -printf "%f\n" | sort | tr '\n' ' ')" "other.alias root.alias "
   # The user's own file there, and a new one: theirs to write.
   as_su sh -c "echo 'keep 10.9.9.7.traefik.me' >'$W/sticky/mine.alias'"
-  run_split sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/mine.alias" a
+  run --separate-stderr sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/mine.alias" a
   assert_status 0
   assert_eq "$(cat "$W/sticky/mine.alias")" "a 10.0.0.98.traefik.me"
-  run_split sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/new.alias" a
+  run --separate-stderr sudo_ha --netns "/run/netns/$NS" -s 127.0.0.1 -o "$W/sticky/new.alias" a
   assert_status 0
   assert_eq "$(stat -c %u "$W/sticky/new.alias")" "$SUID"
 }
@@ -236,7 +236,7 @@ b 10.0.0.99.traefik.me"
   mkdir "$W/cfg"
   chown "$SU" "$W/cfg"
   as_su ln -s "$W/rootonly/config.json" "$W/cfg/config.json"
-  DOCKER_CONFIG="$W/cfg" run_split sudo_ha web a
+  DOCKER_CONFIG="$W/cfg" run --separate-stderr sudo_ha web a
   assert_status 2
   assert_contains "$stderr" "$W/cfg/config.json: cannot open"
   [[ "$stderr" != *hunter2* ]]
@@ -246,7 +246,7 @@ b 10.0.0.99.traefik.me"
   d="$W/cfg/contexts/meta/$(printf %s ctx-name-secret | sha256sum | cut -d' ' -f1)"
   as_su mkdir -p "$d"
   as_su sh -c "printf '{\"Endpoints\":{\"docker\":{\"Host\":\"tcp://endpoint-secret:2376\"}}}' >'$d/meta.json'"
-  DOCKER_CONFIG="$W/cfg" run_split sudo_ha web a
+  DOCKER_CONFIG="$W/cfg" run --separate-stderr sudo_ha web a
   assert_status 2
   assert_contains "$stderr" "not a unix socket"
   [[ "$stderr" != *endpoint-secret* ]] && [[ "$stderr" != *ctx-name-secret* ]]
@@ -255,22 +255,22 @@ b 10.0.0.99.traefik.me"
 @test "a socket the user names (-H) must be one they could connect to; the system engine's are not asked for" {
   mkdir -m 700 "$W/rootonly"
   engine_list "$W/rootonly/engine.sock" from-root-only-socket
-  run_split sudo_ha -H "unix://$W/rootonly/engine.sock" --list-targets
+  run --separate-stderr sudo_ha -H "unix://$W/rootonly/engine.sock" --list-targets
   assert_status 2
   assert_contains "$stderr" "cannot open it as uid $SUID"
   [[ "$output" != *from-root-only* ]]
   # A socket in a directory the user may enter, but root's alone.
   engine_list "$W/engine.sock" from-root-socket
   chmod 600 "$W/engine.sock"
-  run_split sudo_ha -H "unix://$W/engine.sock" --list-targets
+  run --separate-stderr sudo_ha -H "unix://$W/engine.sock" --list-targets
   assert_status 2
   assert_contains "$stderr" "could not connect to it"
   [[ "$output" != *from-root-socket* ]]
   # Root without sudo, and the user's own reachable socket, still work.
-  run_split "$HA_BIN" -H "unix://$W/engine.sock" --list-targets
+  run --separate-stderr "$HA_BIN" -H "unix://$W/engine.sock" --list-targets
   assert_eq "$output" "from-root-socket"
   chmod 666 "$W/engine.sock"
-  run_split sudo_ha -H "unix://$W/engine.sock" --list-targets
+  run --separate-stderr sudo_ha -H "unix://$W/engine.sock" --list-targets
   assert_status 0
   assert_eq "$output" "from-root-socket"
 }

@@ -6,7 +6,7 @@
 # with the extra alias "database", and api, on node B (a worker), all on an
 # attachable overlay network.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/swarm
 
@@ -74,32 +74,32 @@ vip() { swa service inspect -f '{{range .Endpoint.VirtualIPs}}{{.Addr}}{{end}}' 
   [ -n "$db" ] && [ -n "$api" ]
   local want="db $db.traefik.me
 api $api.traefik.me"
-  run_split "$HOSTALIAS" -v -H "$SW_A" web db api
+  run --separate-stderr "$HOSTALIAS" -v -H "$SW_A" web db api
   assert_status 0
   assert_eq "$(grep -v '^hostalias' <<<"$output")" "$want"
   assert_contains "$stderr" "web: Swarm service st_web of stack st; task $(swarm_task a st_web) on this node, slot 1"
-  run_split "$HOSTALIAS" -H "$SW_A" st_web db api
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" st_web db api
   assert_eq "$output" "$want"
-  run_split "$HOSTALIAS" -H "$SW_A" -P st web db api
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" -P st web db api
   assert_eq "$output" "$want"
   # The overlay's addresses: the host cannot reach them, and it is said.
   assert_contains "$stderr" "names point at addresses this host cannot reach"
   # Completion offers the services.
-  run_split "$HOSTALIAS" -H "$SW_A" --list-targets
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" --list-targets
   assert_contains "$output" "st_web"
   grep -qx web <<<"$output"
 }
 
 @test "a service with no task on this node: exit 3, the manager names the node; a worker says only a manager knows" {
-  run_split "$HOSTALIAS" -H "$SW_A" db a
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" db a
   assert_status 3
   assert_contains "$stderr" "st_db: a Swarm service with no task on this node; its tasks run on node"
   assert_contains "$stderr" "(10.77.0.2)"
-  run_split "$HOSTALIAS" -H "$SW_B" web a
+  run --separate-stderr "$HOSTALIAS" -H "$SW_B" web a
   assert_status 3
   assert_contains "$stderr" "this engine is a Swarm worker"
   # The worker's own task is found there.
-  run_split "$HOSTALIAS" -H "$SW_B" db web
+  run --separate-stderr "$HOSTALIAS" -H "$SW_B" db web
   assert_status 0
   assert_eq "$output" "web $(vip st_web).traefik.me"
 }
@@ -109,7 +109,7 @@ api $api.traefik.me"
   db=$(task_ip b "$(swarm_task b st_db)")
   api=$(vip st_api)
   web=$(vip st_web)
-  run_split "$HOSTALIAS" -q -H "$SW_A" --all web
+  run --separate-stderr "$HOSTALIAS" -q -H "$SW_A" --all web
   assert_status 0
   assert_eq "$output" "api $api.traefik.me
 database $db.traefik.me
@@ -121,7 +121,7 @@ web $web.traefik.me"
   # Never task names or IDs.
   [[ "$output" != *st_web.1* ]]
   # A worker knows the services from the network, not their extra aliases.
-  run_split "$HOSTALIAS" -q -H "$SW_B" --all db
+  run --separate-stderr "$HOSTALIAS" -q -H "$SW_B" --all db
   assert_status 0
   assert_contains "$output" "web $web.traefik.me"
   assert_contains "$output" "st_api $api.traefik.me"
@@ -131,10 +131,10 @@ web $web.traefik.me"
 @test "web -- COMMAND on node A: db on node B resolves, and a TCP connection reaches it" {
   local db
   db=$(task_ip b "$(swarm_task b st_db)")
-  run_split "$HOSTALIAS" -H "$SW_A" web -- getent hosts db database
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" web -- getent hosts db database
   assert_status 0
   assert_eq "$(awk '{print $1}' <<<"$output" | sort -u)" "$db"
-  run_split "$HOSTALIAS" -H "$SW_A" web -- python3 -c '
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" web -- python3 -c '
 import socket
 socket.create_connection(("db", 5432), 3).close()
 print("connected")'
@@ -220,7 +220,7 @@ wait_file() {
     --label com.docker.swarm.service.name=st_web --label com.docker.stack.namespace=st \
     --label "com.docker.swarm.task.name=$fake" \
     --label com.docker.swarm.task.id=abcdefghijklmnopqrstuvwxy "$SW_IMAGE" sleep 1000000 >/dev/null
-  run_split "$HOSTALIAS" -H "$SW_A" -P st web db
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" -P st web db
   swa rm -f "$fake" >/dev/null
   assert_status 3
   [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
@@ -235,7 +235,7 @@ wait_file() {
     --label com.docker.swarm.service.name=st_api --label com.docker.stack.namespace=st \
     --label "com.docker.swarm.task.name=$fake" \
     --label com.docker.swarm.task.id=abcdefghijklmnopqrstuvwxy "$SW_IMAGE" sleep 1000000 >/dev/null
-  run_split "$HOSTALIAS" -H "$SW_A" -P st api db
+  run --separate-stderr "$HOSTALIAS" -H "$SW_A" -P st api db
   swa rm -f "$fake" >/dev/null
   assert_status 3
   [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }

@@ -9,7 +9,7 @@
 # Docker Desktop. Every case here printed a wrong answer with exit 0
 # before (issue 26).
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 
@@ -85,37 +85,37 @@ hostile_run() {
 
 @test "an explicit project wins: -P huginn web is the service, not the plain container web" {
   # Without a project, an exact container name comes first, as before.
-  run_split "$HOSTALIAS" -v web postgres
+  run --separate-stderr "$HOSTALIAS" -v web postgres
   assert_status 0
   assert_eq "$output" "postgres $(plain_pg).traefik.me"
   assert_contains "$stderr" "web: the container of that name (no project chosen"
 
-  run_split "$HOSTALIAS" -v -P huginn web postgres
+  run --separate-stderr "$HOSTALIAS" -v -P huginn web postgres
   assert_status 0
   assert_eq "$output" "postgres $(huginn_pg).traefik.me"
   assert_contains "$stderr" "web: Compose service of project huginn (--project); container huginn_web_1"
 }
 
 @test "COMPOSE_PROJECT_NAME: the project's service wins; a plain container is the fallback" {
-  COMPOSE_PROJECT_NAME=huginn run_split "$HOSTALIAS" -v web postgres
+  COMPOSE_PROJECT_NAME=huginn run --separate-stderr "$HOSTALIAS" -v web postgres
   assert_status 0
   assert_eq "$output" "postgres $(huginn_pg).traefik.me"
   assert_contains "$stderr" "web: Compose service of project huginn (COMPOSE_PROJECT_NAME)"
 
   # A project without a service web: the container web, and -v says why.
-  COMPOSE_PROJECT_NAME=elsewhere run_split "$HOSTALIAS" -v web postgres
+  COMPOSE_PROJECT_NAME=elsewhere run --separate-stderr "$HOSTALIAS" -v web postgres
   assert_status 0
   assert_eq "$output" "postgres $(plain_pg).traefik.me"
   assert_contains "$stderr" "the container of that name: project elsewhere (from COMPOSE_PROJECT_NAME) has no running service web"
 }
 
 @test "--project with no such service: exit 3, never the container of that name" {
-  run_split "$HOSTALIAS" -P elsewhere web postgres
+  run --separate-stderr "$HOSTALIAS" -P elsewhere web postgres
   assert_status 3
   assert_eq "$output" ""
   assert_contains "$stderr" "project elsewhere (from --project) has no running service web, and the container named web is not of that project"
   # A container named exactly that is of the project is taken.
-  run_split "$HOSTALIAS" -P huginn huginn_postgres_1 postgres
+  run --separate-stderr "$HOSTALIAS" -P huginn huginn_postgres_1 postgres
   assert_status 0
   assert_eq "$output" "postgres $(huginn_pg).traefik.me"
 }
@@ -127,13 +127,13 @@ hostile_run() {
     com.docker.compose.project.working_dir=/
   # From / (cron, the watch unit): two projects have postgres; neither is
   # the directory's, so the user must choose.
-  run_split "$HOSTALIAS" -v postgres postgres
+  run --separate-stderr "$HOSTALIAS" -v postgres postgres
   assert_status 3
   [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
   assert_contains "$stderr" "postgres is a Compose service in several projects"
   # From the real project's directory, the real project.
   cd "$PROJECT_DIR"
-  run_split "$HOSTALIAS" -v postgres postgres
+  run --separate-stderr "$HOSTALIAS" -v postgres postgres
   assert_status 0
   assert_eq "$output" "postgres $(huginn_pg).traefik.me"
   assert_contains "$stderr" "Compose service of project huginn (the working directory $PROJECT_DIR)"
@@ -146,13 +146,13 @@ hostile_run() {
     com.docker.compose.container-number=1 com.docker.compose.oneoff=False \
     "com.docker.compose.project.working_dir=$HA_STATE/nofile"
   cd "$HA_STATE/nofile"
-  run_split "$HOSTALIAS" -v -P huginn web postgres
+  run --separate-stderr "$HOSTALIAS" -v -P huginn web postgres
   assert_status 0
   assert_eq "$output" "postgres $(huginn_pg).traefik.me"
   # Without -P, from that directory: two projects have a service web (and
   # the plain container web is no service): the user must choose.
   docker rename web plainweb
-  run_split "$HOSTALIAS" web postgres
+  run --separate-stderr "$HOSTALIAS" web postgres
   docker rename plainweb web
   assert_status 3
   [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
@@ -164,7 +164,7 @@ hostile_run() {
     com.docker.compose.project=huginn com.docker.compose.service=web \
     com.docker.compose.container-number=1 com.docker.compose.oneoff=False \
     "com.docker.compose.project.working_dir=$PROJECT_DIR"
-  run_split "$HOSTALIAS" -P huginn web postgres
+  run --separate-stderr "$HOSTALIAS" -P huginn web postgres
   assert_status 3
   assert_eq "$output" ""
   assert_contains "$stderr" "two containers claim replica number 1 of service web of project huginn"
@@ -175,7 +175,7 @@ hostile_run() {
   hostile_run aaa-second --add-host postgres:10.66.66.66 -- \
     com.docker.compose.project=huginn com.docker.compose.service=web \
     com.docker.compose.container-number=0 com.docker.compose.oneoff=False
-  run_split "$HOSTALIAS" -P huginn web postgres
+  run --separate-stderr "$HOSTALIAS" -P huginn web postgres
   assert_status 0
   assert_eq "$output" "postgres $(huginn_pg).traefik.me"
 }
@@ -186,13 +186,13 @@ hostile_run() {
     com.docker.swarm.task.name=st_db.1.abcdefghijklmnopqrstuvwxy \
     com.docker.swarm.task.id=abcdefghijklmnopqrstuvwxy
   # Its name is not its task's: ignored, with a warning.
-  run_split "$HOSTALIAS" -P st db postgres
+  run --separate-stderr "$HOSTALIAS" -P st db postgres
   assert_status 3
   [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
   assert_contains "$stderr" "container aaa-task carries the labels of a task of Swarm service st_db, but its name is not the task's"
   # Named as its task, on an engine that is in no swarm: still no task.
   docker rename aaa-task st_db.1.abcdefghijklmnopqrstuvwxy
-  run_split "$HOSTALIAS" -P st db postgres
+  run --separate-stderr "$HOSTALIAS" -P st db postgres
   assert_status 3
   [[ "$output" != *10.66.66.66* ]] || { echo "$output" >&2; return 1; }
   assert_contains "$stderr" "this engine is in no swarm"
@@ -262,15 +262,15 @@ PY
 
 @test "a PID the engine reports must be the container's: a foreign one is refused, exit 3" {
   engine_proxy foreign
-  run_split "$HOSTALIAS" -H "$PROXY" -v web postgres
+  run --separate-stderr "$HOSTALIAS" -H "$PROXY" -v web postgres
   assert_status 3
   assert_eq "$output" ""
   assert_contains "$stderr" "process $FOREIGN is not that container"
   # -- COMMAND never runs there either, nor --check, nor a Compose service.
-  run_split "$HOSTALIAS" -H "$PROXY" web -- sh -c 'echo RAN'
+  run --separate-stderr "$HOSTALIAS" -H "$PROXY" web -- sh -c 'echo RAN'
   assert_status 3
   [[ "$output" != *RAN* ]] || { echo "$output" >&2; return 1; }
-  run_split "$HOSTALIAS" -H "$PROXY" -P huginn --check web postgres
+  run --separate-stderr "$HOSTALIAS" -H "$PROXY" -P huginn --check web postgres
   assert_status 3
   assert_contains "$stderr" "process $FOREIGN is not that container"
   # No VM hint for an engine that is not in one.
@@ -279,7 +279,7 @@ PY
 
 @test "an engine whose /info says Docker Desktop: the hint says its containers run in a VM" {
   engine_proxy desktop
-  run_split "$HOSTALIAS" -H "$PROXY" web postgres
+  run --separate-stderr "$HOSTALIAS" -H "$PROXY" web postgres
   assert_status 3
   assert_contains "$stderr" "runs in a virtual machine (Docker Desktop)"
 }
@@ -287,20 +287,20 @@ PY
 @test "-- COMMAND: the target is looked up once, and the command runs where the pass resolved" {
   # The proxy passes the real PID through: only the requests are counted.
   engine_proxy log "$(ha_pid web)"
-  run_split "$HOSTALIAS" -H "$PROXY" web postgres -- getent hosts postgres
+  run --separate-stderr "$HOSTALIAS" -H "$PROXY" web postgres -- getent hosts postgres
   assert_status 0
   assert_contains "$output" "$(plain_pg)"
   assert_eq "$(grep -c '/containers/web/json' "$BATS_TEST_TMPDIR/proxy.log")" 1
 }
 
 @test "advice that fits: no 'run them with' notice under -- COMMAND; --check names the real target" {
-  run_split "$HOSTALIAS" -P huginn web postgres
+  run --separate-stderr "$HOSTALIAS" -P huginn web postgres
   assert_status 0
   assert_contains "$stderr" "run them with hostalias -P huginn web -- COMMAND"
-  run_split "$HOSTALIAS" -P huginn web postgres -- true
+  run --separate-stderr "$HOSTALIAS" -P huginn web postgres -- true
   assert_status 0
   [[ "$stderr" != *"run them with"* ]] || { echo "$stderr" >&2; return 1; }
-  run_split "$HOSTALIAS" -P huginn --check web postgres
+  run --separate-stderr "$HOSTALIAS" -P huginn --check web postgres
   assert_contains "$stderr" "hostalias -P huginn web -- COMMAND"
   [[ "$stderr" != *"CONTAINER -- COMMAND"* ]] || { echo "$stderr" >&2; return 1; }
 }

@@ -4,7 +4,7 @@
 # with new addresses, new aliases, names that vanish, the target restarted,
 # the engine stopped and started again; signals; a burst of events.
 
-# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
 load lib/fakes
@@ -198,12 +198,12 @@ passes() { grep -c 'watch: pass' "$LOG"; }
 }
 
 @test "usage: --watch needs -o and a CONTAINER; --interval needs --watch" {
-  run_split "$HOSTALIAS" --watch wweb a
+  run --separate-stderr "$HOSTALIAS" --watch wweb a
   assert_status 2
   assert_contains "$stderr" "--watch keeps a file up to date: it needs -o FILE"
-  run_split "$HOSTALIAS" --watch -o "$F" --pid 1 a
+  run --separate-stderr "$HOSTALIAS" --watch -o "$F" --pid 1 a
   assert_status 2
-  run_split "$HOSTALIAS" --interval 5 wweb a
+  run --separate-stderr "$HOSTALIAS" --interval 5 wweb a
   assert_status 2
   assert_contains "$stderr" "--interval goes with --watch"
 }

@@ -13,14 +13,13 @@ REFERENCE_SCRIPT=${REFERENCE_SCRIPT:-$(cd "$BATS_TEST_DIRNAME/../../.." && pwd)/
 # or TAP readers take it for output they do not understand.
 ha_log() { printf '%s\n' "$*" | sed 's/^/# /' >&3 2>/dev/null || true; }
 
-# run_split CMD...: like bats' run, with stdout in $output and stderr in $stderr.
-run_split() {
-  local errf="$BATS_TEST_TMPDIR/stderr.$$"
-  status=0
-  output=$("$@" 2>"$errf") || status=$?
-  stderr=$(cat "$errf")
-}
+# bats' own run --separate-stderr gives stdout in $output and stderr in
+# $stderr (bats 1.5 and later), and the status in $status.
+if declare -F bats_require_minimum_version >/dev/null; then
+  bats_require_minimum_version 1.5.0
+fi
 
+# shellcheck disable=SC2154 # status, output: set by bats' run
 assert_status() {
   if [ "$status" -ne "$1" ]; then
     printf 'expected exit status %s, got %s\nstdout: %s\nstderr: %s\n' \
