@@ -168,25 +168,8 @@ inspect_json() { # NAME PID
 # each client (SO_PEERCRED) is appended to SOCKET.peers.
 user_engine() {
   rm -f "$2" "$2.peers"
-  runuser -u "$1" -- python3 - "$2" "/containers/$3/json" "$(inspect_json "$3" "$4")" 3>&- <<'PY' &
-import os, socket, struct, sys
-path, want, body = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode()
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-os.chmod(path, 0o777)
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    _, uid, _ = struct.unpack("3i", c.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
-    with open(path + ".peers", "a") as f:
-        f.write("%d\n" % uid)
-    req = c.recv(65536).split(b" ")
-    if len(req) > 2 and req[0] == b"GET" and req[1] == want:
-        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
-    else:
-        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
-    c.close()
-PY
+  runuser -u "$1" -- python3 "$BATS_TEST_DIRNAME/lib/fake_engine.py" "$2" --peers "$2.peers" \
+    "/containers/$3/json" "$(inspect_json "$3" "$4")" 3>&- &
   PIDS+=($!)
   for _ in $(seq 1 100); do [ -S "$2" ] && return 0; sleep 0.05; done
   return 1

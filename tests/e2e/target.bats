@@ -198,11 +198,11 @@ hostile_run() {
   assert_contains "$stderr" "this engine is in no swarm"
 }
 
-# engine_proxy MODE [PID]: a proxy to the test engine on its own socket,
-# into $PROXY (a DOCKER_HOST). Inspect replies carry the PID $FOREIGN: PID,
-# else a process that is no container (a sleep of this test's); MODE
-# desktop: /info says Docker Desktop too. Each request line is logged to
-# proxy.log.
+# engine_proxy MODE [PID]: a proxy to the test engine on its own socket
+# (lib/fake_engine.py --proxy), into $PROXY (a DOCKER_HOST). Inspect replies
+# carry the PID $FOREIGN: PID, else a process that is no container (a sleep
+# of this test's); MODE desktop: /info says Docker Desktop too. Each request
+# line is logged to proxy.log.
 engine_proxy() {
   if [ -n "${2:-}" ]; then
     FOREIGN=$2
@@ -211,50 +211,10 @@ engine_proxy() {
     FOREIGN=$!
     echo "$FOREIGN" >"$BATS_TEST_TMPDIR/foreign.pid"
   fi
-  local sock="$BATS_TEST_TMPDIR/proxy.sock"
-  python3 - "${DOCKER_HOST#unix://}" "$sock" "$1" "$FOREIGN" "$BATS_TEST_TMPDIR/proxy.log" 3>&- <<'PY' &
-import json, re, socket, sys
-real, path, mode, foreign, logf = sys.argv[1:6]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    req = b""
-    while b"\r\n\r\n" not in req:
-        d = c.recv(65536)
-        if not d:
-            break
-        req += d
-    line = req.split(b"\r\n", 1)[0].decode()
-    with open(logf, "a") as f:
-        f.write(line + "\n")
-    u = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    u.connect(real)
-    u.sendall(req)
-    resp = b""
-    while True:
-        d = u.recv(65536)
-        if not d:
-            break
-        resp += d
-    u.close()
-    head, _, body = resp.partition(b"\r\n\r\n")
-    target = line.split()[1]
-    if re.match(r"^/(v[0-9.]+/)?containers/[^/]+/json", target) and b" 200 " in head.split(b"\r\n")[0]:
-        j = json.loads(body)
-        if j.get("State", {}).get("Pid"):
-            j["State"]["Pid"] = int(foreign)
-        body = json.dumps(j).encode()
-    elif re.match(r"^/(v[0-9.]+/)?info", target) and mode == "desktop":
-        j = json.loads(body)
-        j["OperatingSystem"] = "Docker Desktop"
-        j["Name"] = "docker-desktop"
-        body = json.dumps(j).encode()
-    head = re.sub(rb"(?i)content-length: *\d+", b"Content-Length: %d" % len(body), head)
-    c.sendall(head + b"\r\n\r\n" + body)
-    c.close()
-PY
+  local sock="$BATS_TEST_TMPDIR/proxy.sock" desktop=()
+  [ "$1" = desktop ] && desktop=(--desktop)
+  python3 "$BATS_TEST_DIRNAME/lib/fake_engine.py" "$sock" --proxy "${DOCKER_HOST#unix://}" \
+    --pid "$FOREIGN" "${desktop[@]}" --log "$BATS_TEST_TMPDIR/proxy.log" 3>&- &
   echo $! >"$BATS_TEST_TMPDIR/proxy.pid"
   for _ in $(seq 1 100); do [ -S "$sock" ] && break; sleep 0.05; done
   PROXY="unix://$sock"

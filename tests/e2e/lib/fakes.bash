@@ -63,33 +63,12 @@ fake_container_stop() {
   return 0
 }
 
-# engine_fake SOCKET MODE: a fake Engine API on a unix socket.
+# engine_fake SOCKET MODE: a fake Engine API on a unix socket
+# (lib/fake_engine.py, the tests' one fake engine).
 #   error: HTTP 500 with a JSON message; garbage: random bytes; hang: accept,
 #   never answer; refuse: a socket file nobody listens on.
 engine_fake() {
-  python3 - "$1" "$2" 3>&- <<'PY' &
-import os, socket, sys, time
-path, mode = sys.argv[1], sys.argv[2]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-if mode == "refuse":
-    s.close()          # the file stays, nobody listens
-    time.sleep(3600)
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    c.recv(65536)
-    if mode == "error":
-        body = b'{"message":"boom: engine on fire"}'
-        c.sendall(b"HTTP/1.0 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                  b"Content-Length: %d\r\n\r\n" % len(body) + body)
-        c.close()
-    elif mode == "garbage":
-        c.sendall(os.urandom(3000))
-        c.close()
-    elif mode == "hang":
-        time.sleep(3600)
-PY
+  python3 "$HA_LIB/fake_engine.py" "$1" --mode "$2" 3>&- &
   echo $! >>"$BATS_TEST_TMPDIR/engine.pid"
   for _ in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.05; done
   return 1
@@ -118,32 +97,14 @@ well_formed() {
   fi
 }
 
-# engine_serve SOCKET PATH BODY [PATH BODY]...: a fake Engine API on a unix
-# socket anyone may use, answering GET PATH with 200 and BODY (JSON), any
-# other request with 404. Several may run at once; engine_fake_stop ends
-# them all.
+# engine_serve SOCKET [--peers FILE] [--log FILE] PATH BODY [PATH BODY]...:
+# a fake Engine API (lib/fake_engine.py) on a unix socket anyone may use,
+# answering GET PATH with 200 and BODY (JSON), any other request with 404.
+# Several may run at once; engine_fake_stop ends them all.
 engine_serve() {
   local sock=$1
   shift
-  python3 - "$sock" "$@" 3>&- <<'PY' &
-import os, socket, sys
-path, pairs = sys.argv[1], sys.argv[2:]
-bodies = {pairs[i].encode(): pairs[i + 1].encode() for i in range(0, len(pairs), 2)}
-s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-s.bind(path)
-os.chmod(path, 0o777)
-s.listen(16)
-while True:
-    c, _ = s.accept()
-    req = c.recv(65536).split(b" ")
-    body = bodies.get(req[1]) if len(req) > 2 and req[0] == b"GET" else None
-    if body is None:
-        c.sendall(b"HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n{}")
-    else:
-        c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
-                  % len(body) + body)
-    c.close()
-PY
+  python3 "$HA_LIB/fake_engine.py" "$sock" "$@" 3>&- &
   echo $! >>"$BATS_TEST_TMPDIR/engine.pid"
   for _ in $(seq 1 100); do [ -S "$sock" ] && return 0; sleep 0.05; done
   return 1
