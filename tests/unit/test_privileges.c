@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: MIT */
-/* privileges.c's pieces for sudo: the administrator's policy file
+/* privileges.c's pieces for sudo: who the invoking user is (invoker_init,
+ * invoker_fill_passwd), the administrator's policy file
  * (sudo_policy_allows), whose network namespace a user owns
  * (netns_owned_by), and connecting with the invoking user's rights
  * (invoker_connect: the server's SO_PEERCRED sees the user). */
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -172,7 +174,46 @@ static void test_connect(void) {
   invoker_init();
 }
 
+/* Who asked: SUDO_UID and SUDO_GID, checked, and the passwd entry. */
+static void test_invoker(void) {
+  struct invoker w = {.uid = 0};
+  invoker_fill_passwd(&w);
+  ok(w.has_passwd && !strcmp(w.name, "root") && !strcmp(w.home, "/root"),
+     "invoker_fill_passwd: root's name and home");
+  struct invoker none = {.uid = 4297, .gid = 4297};
+  invoker_fill_passwd(&none);
+  ok(!none.has_passwd && !none.name[0] && !none.home[0], "a uid without an entry: empty, said");
+  if (geteuid() != 0) {
+    setenv("SUDO_UID", "4298", 1);
+    ok(invoker_init() && !under_sudo() && invoker()->uid == getuid(),
+       "SUDO_UID only counts for root");
+    unsetenv("SUDO_UID");
+    return;
+  }
+  setenv("SUDO_UID", "4298", 1);
+  setenv("SUDO_GID", "100", 1);
+  setenv("SUDO_UID", "12x", 1);
+  ok(!invoker_init(), "SUDO_UID that is not an id: refused");
+  setenv("SUDO_UID", "4298", 1);
+  setenv("SUDO_GID", "-1", 1);
+  ok(!invoker_init(), "SUDO_GID that is not an id: refused");
+  unsetenv("SUDO_GID");
+  ok(invoker_init() && invoker()->uid == 4298 && invoker()->gid == 4298,
+     "SUDO_UID alone, no passwd entry: the gid is the uid");
+  struct passwd *pw = getpwnam("nobody");
+  char nobody[32];
+  snprintf(nobody, sizeof nobody, "%u", pw ? (unsigned)pw->pw_uid : 65534u);
+  setenv("SUDO_UID", nobody, 1);
+  ok(invoker_init() && invoker()->has_passwd && !strcmp(invoker()->name, "nobody") &&
+         invoker()->gid == (pw ? pw->pw_gid : 65534u),
+     "SUDO_UID alone: the gid and name from the passwd entry");
+  unsetenv("SUDO_UID");
+  unsetenv("SUDO_GID");
+  ok(invoker_init() && !under_sudo(), "no SUDO_UID: not under sudo");
+}
+
 int main(void) {
+  test_invoker();
   test_policy();
   test_netns_owned();
   test_connect();
