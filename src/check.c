@@ -133,7 +133,7 @@ static bool run_place(const struct target *t, bool in_netns, char **names,
                       const struct address *want, size_t n, struct record *recs) {
   struct check_job job = {.names = names, .want = want, .n = n};
   struct child c;
-  if (!child_start(&c, "the --check process", in_netns ? t : NULL, resolve_all, &job,
+  if (!child_start(&c, "the --check process", in_netns ? t : NULL, 0, resolve_all, &job,
                    now_ms() + CHECK_DEADLINE_MS + 2000))
     return false;
   size_t want_len = n * sizeof *recs, got = 0;

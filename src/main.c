@@ -20,6 +20,7 @@
 #include "check.h"
 #include "privileges.h"
 #include "run_command.h"
+#include "sandbox.h"
 #include "swarm.h"
 #include "watch.h"
 #include "util.h"
@@ -278,8 +279,8 @@ static void parse_options(int argc, char **argv, char **command, struct options 
     case 'h': usage(stdout); exit(EXIT_ALL_RESOLVED);
     case 'V': {
       int vj = 0;
-      printf("hostalias %s (c-ares %s, jansson %s)\n", HOSTALIAS_VERSION, ares_version(&vj),
-             jansson_version_str());
+      printf("hostalias %s (c-ares %s, jansson %s, %s)\n", HOSTALIAS_VERSION, ares_version(&vj),
+             jansson_version_str(), sandbox_seccomp_built());
       exit(EXIT_ALL_RESOLVED);
     }
     default: die(EXIT_USAGE, "Try 'hostalias --help' for more information.");

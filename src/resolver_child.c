@@ -2,6 +2,7 @@
 #include "resolver_child.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -46,7 +47,7 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
    * that hangs anyway. */
   struct resolver r = {.t = t, .req = *req, .names = names, .results = results};
   struct child c;
-  if (!child_start(&c, "the resolver process", t, resolver_body, &r,
+  if (!child_start(&c, "the resolver process", t, CHILD_SANDBOX, resolver_body, &r,
                    now_ms() + req->cfg.deadline_ms + 5000))
     return EXIT_OUTPUT;
 
@@ -92,6 +93,10 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
     rc = WEXITSTATUS(wstatus);
     if (rc != EXIT_TARGET && rc != EXIT_DNS)
       rc = EXIT_OUTPUT;
+  } else if (!WIFEXITED(wstatus) && WTERMSIG(wstatus) == SIGSYS) {
+    log_error("the resolver process was killed by its seccomp filter (SIGSYS): it made a system "
+              "call not on its allow-list (src/sandbox.c); the kernel's log names the call "
+              "(audit type 1326, syscall=N)");
   } else if (!WIFEXITED(wstatus)) {
     log_error("the resolver process died (signal %d)", WTERMSIG(wstatus));
   } else if (!d.done) {

@@ -473,8 +473,10 @@ bool target_join_owned_userns(const struct target *t) {
 
 bool target_enter_netns(const struct target *t, bool *joined_userns) {
   *joined_userns = false;
-  if (t->pidfd >= 0 && setns(t->pidfd, CLONE_NEWNET) == 0)
-    return true;
+  /* The namespace descriptor, not the pidfd: it is the namespace that was
+   * opened and checked (its owner under sudo, the container's cgroups),
+   * while the pidfd names a process that may have moved to another
+   * network namespace since. */
   if (setns(t->netns_fd, CLONE_NEWNET) == 0)
     return true;
   int e = errno;

@@ -58,8 +58,9 @@ void target_close(struct target *t);
 DEFINE_CLEANUP_FUNC(struct target, target_close)
 #define _cleanup_target_ __attribute__((cleanup(target_closep)))
 
-/* Enters the target's network namespace in the calling thread; the pidfd
- * when the kernel takes one (5.8+), else the namespace file. A caller who is
+/* Enters the target's network namespace in the calling thread, through the
+ * namespace descriptor that was opened and checked (never the pidfd: the
+ * process may have moved to another namespace since). A caller who is
  * not root and owns the user namespace the network namespace belongs to (a
  * rootless container) joins that first: *JOINED_USERNS says so. The
  * process must be single-threaded. */

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/* The resolver child's confinement, beyond what privileges.h drops: an
+ * empty root of its own, and a seccomp allow-list of the system calls
+ * c-ares, glibc and the child's own code make once it is set up.
+ *
+ * The --check child gets neither: it resolves with glibc's getaddrinfo,
+ * as the user's programs will, and so needs the host's nsswitch.conf,
+ * resolv.conf, hosts, HOSTALIASES file and the NSS modules glibc loads
+ * (whose system calls are not ours to list). */
+#pragma once
+
+#include <stdbool.h>
+
+/* In a child that holds the capabilities (root, or a user namespace it
+ * joined), after entering the network namespace and shedding descriptors:
+ * a mount namespace of its own (MS_SLAVE: the host's unmounts still reach
+ * it), a read-only tmpfs holding only dev/urandom (bound from the host's:
+ * c-ares 1.18 reads it for its query IDs when a channel is made, and falls
+ * back to rand() without it) and an empty regular dev/null (the
+ * resolv.conf and hosts path c-ares is given), chroot there, cwd its root.
+ * PRIVILEGED false: the caller holds no capability (a user without root
+ * whose target needs none): then nothing is done, and true. False, with a
+ * message, on failure. */
+bool sandbox_enter_empty_root(bool privileged);
+
+/* Installs the resolver's seccomp allow-list (default: kill the process,
+ * SIGSYS): true with nothing done when built without libseccomp, or under
+ * valgrind (whose own system calls the filter would kill; detected with
+ * RUNNING_ON_VALGRIND, which only valgrind's CPU answers). False, with a
+ * message, when it cannot be installed. Sets no_new_privs. */
+bool sandbox_seccomp_install(void);
+
+/* Whether the filter is built in: "seccomp" or "no seccomp" (for -V). */
+const char *sandbox_seccomp_built(void);
+
+/* Whether sandbox_seccomp_install would install the filter here (built in,
+ * not under valgrind). For the tests. */
+bool sandbox_seccomp_active(void);
