@@ -8,14 +8,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "target_file.h"
 #include "util.h"
-
-struct target_file {
-  bool present;
-  char *data;
-  size_t len;
-  char source[320]; /* for messages: where it came from */
-};
 
 struct target {
   char label[160]; /* "container web (pid 1234)", "netns /run/netns/x" */

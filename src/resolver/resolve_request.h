@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "resolve.h"
-#include "target.h"
+#include "target_file.h"
 
 /* Measured on loopback: dnsmasq and dockerd's resolver drop queries past about
  * 150 in flight (their socket buffers fill), and each loss costs a retry
