@@ -8,7 +8,6 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "config.h"
 #include "http.h"
 #include "privileges.h"
 #include "util.h"
@@ -60,13 +59,10 @@ static bool parse_event(struct event_parser *p, const char *line, size_t len,
     len--;
   if (len == 0)
     return true;
-  json_t *ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-  if (!json_is_object(ev)) {
-    json_decref(ev);
+  json_auto_t *ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(ev))
     return fail(p, "an event is not a JSON object (or repeats a key)");
-  }
   fn(ev, ctx);
-  json_decref(ev);
   return true;
 }
 
@@ -118,12 +114,9 @@ int event_stream_open(const char *socket_path, bool as_invoker, const char *path
     return -1;
   }
   char req[1024];
-  int rl = snprintf(req, sizeof req,
-                    "GET %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
-                    "\r\n\r\n",
-                    path);
+  int rl = http_format_get(req, sizeof req, path);
   int64_t deadline = now_ms() + timeout_ms;
-  if (rl < 0 || (size_t)rl >= sizeof req) {
+  if (rl < 0) {
     snprintf(err, errlen, "request path too long");
     close(fd);
     return -1;
