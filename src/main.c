@@ -22,6 +22,7 @@
 #include "run_command.h"
 #include "sandbox.h"
 #include "swarm.h"
+#include "targets.h"
 #include "watch.h"
 #include "util.h"
 
@@ -382,52 +383,17 @@ static int read_names(int argc, char **argv, bool stdin_open, struct pass_config
   return 0;
 }
 
-struct target_lister {
-  struct name_list services; /* Compose services, each once */
-  struct name_list containers;
-};
-static void target_lister_free(struct target_lister *l) {
-  name_list_free(&l->services);
-  name_list_free(&l->containers);
-}
-DEFINE_CLEANUP_FUNC(struct target_lister, target_lister_free)
-#define _cleanup_target_lister_ __attribute__((cleanup(target_lister_freep)))
-
-static void print_target(const struct container_summary *c, void *ctx) {
-  struct target_lister *l = ctx;
-  printf("%s\n", c->name);
-  name_list_add(&l->containers, c->name, strlen(c->name), "the Engine API", 0);
-  if (c->compose.service[0] && !c->compose.oneoff)
-    name_list_add(&l->services, c->compose.service, strlen(c->compose.service), "the Engine API",
-                  0);
-  /* A Swarm task's service, by its full name (st_web) and, in a stack, by
-   * its short one (web). */
-  const struct swarm_labels *sw = &c->swarm;
-  const char *short_name = swarm_short_name(sw->service, sw->stack);
-  if (sw->service[0])
-    name_list_add(&l->services, sw->service, strlen(sw->service), "the Engine API", 0);
-  if (sw->service[0] && short_name)
-    name_list_add(&l->services, short_name, strlen(short_name), "the Engine API", 0);
+static void print_target(const char *name, void *ctx) {
+  (void)ctx;
+  printf("%s\n", name);
 }
 
-/* The running containers' names, then the Compose and Swarm services that
- * are not also a container's name: completion offers web as well as
- * huginn_web_1 or st_web.1.ID. */
+/* --list-targets: the names engine_list_targets gives, a line each. */
 static int list_targets(const struct options *o) {
   _cleanup_engine_ struct engine e = ENGINE_INIT;
   if (!engine_init(&e, o->pass.docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
-  _cleanup_target_lister_ struct target_lister l;
-  name_list_init(&l.services);
-  name_list_init(&l.containers);
-  VERBOSITY_SCOPE(VERBOSITY_QUIET); /* a service name that is no valid host name is skipped */
-  bool ok = engine_list_containers(&e, NULL, print_target, &l);
-  for (size_t i = 0; ok && i < l.services.count; i++) {
-    const char *s = name_at(&l.services, i);
-    if (name_list_find(&l.containers, s, strlen(s)) < 0)
-      printf("%s\n", s);
-  }
-  return ok ? EXIT_ALL_RESOLVED : EXIT_TARGET;
+  return engine_list_targets(&e, print_target, NULL) ? EXIT_ALL_RESOLVED : EXIT_TARGET;
 }
 
 /* Standard output is checked when the program ends, as util-linux's

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "line_reader.h"
 #include "util.h"
 
 static bool is_name_char(unsigned char c) {
@@ -152,56 +153,47 @@ bool name_list_add(struct name_list *l, const char *text, size_t len, const char
   return true;
 }
 
-void name_line_reader_init(struct name_line_reader *r) { memset(r, 0, sizeof *r); }
+void name_line_reader_init(struct name_line_reader *r) {
+  memset(r, 0, sizeof *r);
+  line_reader_init(&r->lines, r->line, NAME_LINE_MAX);
+}
 
-static void finish_line(struct name_line_reader *r, struct name_list *l, const char *source) {
+struct name_line {
+  struct name_line_reader *r;
+  struct name_list *l;
+  const char *source;
+};
+
+static bool add_line(const char *line, size_t len, bool overlong, void *ctx) {
+  struct name_line *nl = ctx;
+  struct name_line_reader *r = nl->r;
   r->lineno++;
-  if (r->overlong) {
-    l->errors++;
+  if (overlong) {
+    nl->l->errors++;
     char shown[4 * 40 + 4];
-    escape_for_message(shown, r->line, r->len, 40);
-    log_error("%s line %zu: line longer than %d characters: \"%s\"", source, r->lineno,
+    escape_for_message(shown, line, len, 40);
+    log_error("%s line %zu: line longer than %d characters: \"%s\"", nl->source, r->lineno,
               NAME_LINE_MAX, shown);
-  } else {
-    const char *s = r->line;
-    size_t len = r->len;
-    while (len && is_line_space(*s))
-      s++, len--;
-    while (len && is_line_space(s[len - 1]))
-      len--;
-    if (len && *s != '#')
-      name_list_add(l, s, len, source, r->lineno);
+    return true;
   }
-  r->len = 0;
-  r->overlong = false;
+  while (len && is_line_space(*line))
+    line++, len--;
+  while (len && is_line_space(line[len - 1]))
+    len--;
+  if (len && *line != '#')
+    name_list_add(nl->l, line, len, nl->source, r->lineno);
+  return true;
 }
 
 void name_line_reader_feed(struct name_line_reader *r, struct name_list *l, const char *buf,
                            size_t len, const char *source) {
-  while (len) {
-    const char *nl = memchr(buf, '\n', len);
-    size_t take = nl ? (size_t)(nl - buf) : len;
-    size_t room = NAME_LINE_MAX - r->len;
-    if (take > room) {
-      /* Keep a prefix for the message; the rest of the line is skipped. */
-      memcpy(r->line + r->len, buf, room);
-      r->len += room;
-      r->overlong = true;
-    } else {
-      memcpy(r->line + r->len, buf, take);
-      r->len += take;
-    }
-    if (!nl)
-      return;
-    finish_line(r, l, source);
-    buf += take + 1;
-    len -= take + 1;
-  }
+  r->lines.buf = r->line; /* wherever R is now */
+  line_reader_feed(&r->lines, buf, len, add_line, &(struct name_line){r, l, source});
 }
 
 void name_line_reader_finish(struct name_line_reader *r, struct name_list *l, const char *source) {
-  if (r->len || r->overlong)
-    finish_line(r, l, source);
+  r->lines.buf = r->line;
+  line_reader_finish(&r->lines, add_line, &(struct name_line){r, l, source});
 }
 
 bool names_read_fd(struct name_list *l, int fd, const char *source) {

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "line_reader.h"
 #include "util.h"
 
 #define NAME_MAX_LEN 253
@@ -53,15 +54,15 @@ bool name_list_add(struct name_list *l, const char *text, size_t len, const char
 /* Index of NAME in the list (case-insensitive), or -1. */
 long name_list_find(const struct name_list *l, const char *name, size_t len);
 
-/* Splits BUF into lines and adds each as name_list_add does, skipping blank
- * lines and '#' comments and trimming whitespace and CR. Used for streams
- * (through names_read_fd) and directly by tests and fuzzers. FINAL says the
- * buffer ends the input. */
+/* Splits a stream into lines (line_reader.h) and adds each as name_list_add
+ * does, skipping blank lines and '#' comments and trimming whitespace and
+ * CR; a line longer than NAME_LINE_MAX is an error, counted and reported.
+ * Used for streams (through names_read_fd) and directly by tests and
+ * fuzzers; name_line_reader_finish ends the input. */
 struct name_line_reader {
-  char line[NAME_LINE_MAX + 1];
-  size_t len;
+  char line[NAME_LINE_MAX];
+  struct line_reader lines; /* over LINE */
   size_t lineno;
-  bool overlong;
 };
 void name_line_reader_init(struct name_line_reader *r);
 void name_line_reader_feed(struct name_line_reader *r, struct name_list *l, const char *buf,

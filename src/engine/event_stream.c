@@ -8,18 +8,21 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "config.h"
 #include "http.h"
 #include "privileges.h"
 #include "util.h"
 
 void event_parser_init(struct event_parser *p) {
   memset(p, 0, sizeof *p);
-  p->buf = xmalloc(EVENT_MAX + 1);
+  p->buf = xmalloc(EVENT_MAX);
+  p->head = xmalloc(EVENT_HEAD_MAX);
+  /* A header line ends where the headers' bound would be passed. */
+  line_reader_init(&p->lines, p->buf, EVENT_HEAD_MAX - 1);
 }
 
 void event_parser_free(struct event_parser *p) {
   free(p->buf);
+  free(p->head);
   memset(p, 0, sizeof *p);
 }
 
@@ -28,45 +31,54 @@ static bool fail(struct event_parser *p, const char *why) {
   return false;
 }
 
-/* The headers end at the first empty line; the status must be 200. */
-static bool parse_headers(struct event_parser *p, size_t *used) {
-  const char *end = NULL;
-  for (size_t i = 0; i + 1 < p->len && !end; i++) {
-    if (p->buf[i] == '\n' && p->buf[i + 1] == '\n')
-      end = p->buf + i + 2;
-    else if (p->buf[i] == '\n' && p->buf[i + 1] == '\r' && i + 2 < p->len && p->buf[i + 2] == '\n')
-      end = p->buf + i + 3;
-  }
-  if (!end) {
-    *used = 0;
-    return p->len < EVENT_HEAD_MAX || fail(p, "the event stream's headers are too long");
+/* The headers, a line at a time, up to the first empty line (at most
+ * EVENT_HEAD_MAX bytes in all); the status must be 200. */
+static bool header_line(struct event_parser *p, const char *line, size_t len, bool overlong) {
+  if (overlong)
+    return fail(p, "the event stream's headers are too long");
+  memcpy(p->head + p->head_len, line, len);
+  p->head[p->head_len + len] = '\n';
+  p->head_len += len + 1;
+  if (len > 0 && !(len == 1 && line[0] == '\r')) {
+    if (p->head_len >= EVENT_HEAD_MAX)
+      return fail(p, "the event stream's headers are too long");
+    p->lines.max = EVENT_HEAD_MAX - 1 - p->head_len;
+    return true;
   }
   struct http_response r;
-  const char *why = http_parse_response(p->buf, (size_t)(end - p->buf), &r);
+  const char *why = http_parse_response(p->head, p->head_len, &r);
   if (why)
     return fail(p, why);
   int status = r.status;
   http_response_free(&r);
   if (status != 200)
     return fail(p, "the Engine API refused the event stream");
-  *used = (size_t)(end - p->buf);
   p->headers_done = true;
+  p->lines.max = EVENT_MAX;
   return true;
 }
 
-static bool parse_event(struct event_parser *p, const char *line, size_t len,
-                        void (*fn)(json_t *, void *), void *ctx) {
+struct event_line {
+  struct event_parser *p;
+  void (*fn)(json_t *, void *);
+  void *ctx;
+};
+
+static bool event_line(const char *line, size_t len, bool overlong, void *ctx) {
+  struct event_line *el = ctx;
+  struct event_parser *p = el->p;
+  if (!p->headers_done)
+    return header_line(p, line, len, overlong);
+  if (overlong || len == EVENT_MAX) /* an event and its newline: EVENT_MAX bytes at most */
+    return fail(p, "an event is larger than 64 KiB");
   while (len && (line[len - 1] == '\r' || line[len - 1] == ' '))
     len--;
   if (len == 0)
     return true;
-  json_t *ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
-  if (!json_is_object(ev)) {
-    json_decref(ev);
+  json_auto_t *ev = json_loadb(line, len, JSON_REJECT_DUPLICATES, NULL);
+  if (!json_is_object(ev))
     return fail(p, "an event is not a JSON object (or repeats a key)");
-  }
-  fn(ev, ctx);
-  json_decref(ev);
+  el->fn(ev, el->ctx);
   return true;
 }
 
@@ -74,34 +86,7 @@ bool event_parser_feed(struct event_parser *p, const char *data, size_t len,
                        void (*fn)(json_t *event, void *ctx), void *ctx) {
   if (p->error)
     return false;
-  while (len > 0) {
-    /* Take as much as fits, up to and including the next newline. */
-    size_t room = (p->headers_done ? EVENT_MAX : EVENT_HEAD_MAX) - p->len;
-    const char *nl = memchr(data, '\n', len);
-    size_t take = nl ? (size_t)(nl - data) + 1 : len;
-    if (take > room)
-      return fail(p, p->headers_done ? "an event is larger than 64 KiB"
-                                     : "the event stream's headers are too long");
-    memcpy(p->buf + p->len, data, take);
-    p->len += take;
-    data += take;
-    len -= take;
-    if (!p->headers_done) {
-      size_t used;
-      if (!parse_headers(p, &used))
-        return false;
-      memmove(p->buf, p->buf + used, p->len - used);
-      p->len -= used;
-      continue;
-    }
-    if (p->buf[p->len - 1] == '\n') {
-      bool ok = parse_event(p, p->buf, p->len - 1, fn, ctx);
-      p->len = 0;
-      if (!ok)
-        return false;
-    }
-  }
-  return true;
+  return line_reader_feed(&p->lines, data, len, event_line, &(struct event_line){p, fn, ctx});
 }
 
 int event_stream_open(const char *socket_path, bool as_invoker, const char *path, int timeout_ms,
@@ -118,12 +103,9 @@ int event_stream_open(const char *socket_path, bool as_invoker, const char *path
     return -1;
   }
   char req[1024];
-  int rl = snprintf(req, sizeof req,
-                    "GET %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
-                    "\r\n\r\n",
-                    path);
+  int rl = http_format_get(req, sizeof req, path);
   int64_t deadline = now_ms() + timeout_ms;
-  if (rl < 0 || (size_t)rl >= sizeof req) {
+  if (rl < 0) {
     snprintf(err, errlen, "request path too long");
     close(fd);
     return -1;

@@ -9,13 +9,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "line_reader.h"
+
 #define EVENT_HEAD_MAX (16 * 1024)
 #define EVENT_MAX (64 * 1024)
 
 struct event_parser {
   bool headers_done;
-  char *buf; /* the headers, then the current event: at most EVENT_MAX bytes */
-  size_t len;
+  struct line_reader lines; /* over BUF: a header line, then an event */
+  char *buf;
+  char *head; /* the headers so far: HEAD_LEN bytes, at most EVENT_HEAD_MAX */
+  size_t head_len;
   const char *error; /* what was wrong, once feeding failed */
 };
 

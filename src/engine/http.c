@@ -93,6 +93,14 @@ const char *http_parse_response(const char *buf, size_t len, struct http_respons
   return NULL;
 }
 
+int http_format_get(char *buf, size_t size, const char *path) {
+  int n = snprintf(buf, size,
+                   "GET %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
+                   "\r\n\r\n",
+                   path);
+  return n < 0 || (size_t)n >= size ? -1 : n;
+}
+
 /* One request on its own connection, driven by poll: connect, send, read to
  * EOF, parse. Several run side by side in http_unix_get_many. */
 struct exchange {
@@ -128,11 +136,8 @@ static void start(struct exchange *x, const struct sockaddr_un *sa, const char *
   struct http_request *r = x->req;
   memset(&r->response, 0, sizeof r->response);
   x->fd = -1;
-  int rl = snprintf(x->out, sizeof x->out,
-                    "GET %s HTTP/1.0\r\nHost: docker\r\nUser-Agent: hostalias/" HOSTALIAS_VERSION
-                    "\r\n\r\n",
-                    r->path);
-  if (rl < 0 || (size_t)rl >= sizeof x->out)
+  int rl = http_format_get(x->out, sizeof x->out, r->path);
+  if (rl < 0)
     return finish(x, HTTP_IO, "request path too long: %s", r->path);
   x->out_len = (size_t)rl;
   x->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -31,6 +31,10 @@ enum http_error {
   HTTP_MALFORMED,
 };
 
+/* The request every connection sends, "GET PATH HTTP/1.0" and its
+ * headers, into BUF: its length, or -1 when it does not fit. */
+int http_format_get(char *buf, size_t size, const char *path);
+
 /* One GET request of a batch: PATH in; the result, and the response or a
  * description of the failure, out. */
 struct http_request {

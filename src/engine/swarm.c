@@ -56,7 +56,7 @@ static void collect(const struct container_summary *c, void *ctx) {
 static bool manager_service(const struct engine *e, const char *name, const char *project,
                             char *service, size_t size) {
   int status;
-  json_t *list = engine_get_json(e, "/services", &status);
+  json_auto_t *list = engine_get_json(e, "/services", &status);
   size_t i, found = 0;
   json_t *svc;
   json_array_foreach(list, i, svc) {
@@ -72,7 +72,6 @@ static bool manager_service(const struct engine *e, const char *name, const char
     if (engine_target_valid(l.service) && swarm_name_matches(&l, name, project) && !found++)
       snprintf(service, size, "%s", l.service);
   }
-  json_decref(list);
   return found == 1;
 }
 
@@ -87,7 +86,7 @@ static bool task_nodes(const struct engine *e, const char *service, char *out, s
       "/tasks?filters=%%7B%%22service%%22%%3A%%5B%%22%s%%22%%5D%%2C%%22desired-state%%22%%3A%%5B"
       "%%22running%%22%%5D%%7D",
       service);
-  json_t *tasks = engine_get_json(e, path, &status);
+  json_auto_t *tasks = engine_get_json(e, path, &status);
   size_t i, o = 0;
   json_t *t;
   json_array_foreach(tasks, i, t) {
@@ -97,7 +96,7 @@ static bool task_nodes(const struct engine *e, const char *service, char *out, s
       continue;
     strcpy(node, id);
     snprintf(path, sizeof path, "/nodes/%s", node);
-    json_t *n = engine_get_json(e, path, &status);
+    json_auto_t *n = engine_get_json(e, path, &status);
     const char *h =
         json_string_value(json_object_get(json_object_get(n, "Description"), "Hostname"));
     const char *a = json_string_value(json_object_get(json_object_get(n, "Status"), "Addr"));
@@ -105,12 +104,10 @@ static bool task_nodes(const struct engine *e, const char *service, char *out, s
       escape_for_message(host, h, strlen(h), 60);
     if (a)
       escape_for_message(addr, a, strlen(a), 40);
-    json_decref(n);
     if (o < size)
       o += (size_t)snprintf(out + o, size - o, "%snode %.12s %s (%s)", o ? ", " : "", node, host,
                             addr);
   }
-  json_decref(tasks);
   return o > 0;
 }
 
@@ -154,7 +151,7 @@ static bool task_listed(const struct engine *e, const struct container_summary *
   int status;
   snprintf(path, sizeof path, "/tasks?filters=%%7B%%22service%%22%%3A%%5B%%22%s%%22%%5D%%7D",
            c->swarm.service);
-  json_t *tasks = engine_get_json(e, path, &status);
+  json_auto_t *tasks = engine_get_json(e, path, &status);
   if (!tasks)
     return false;
   bool found = false;
@@ -167,7 +164,6 @@ static bool task_listed(const struct engine *e, const struct container_summary *
     if (id && c->swarm.task_id[0] && !strcmp(id, c->swarm.task_id) && (!cid || !strcmp(cid, c->id)))
       found = true;
   }
-  json_decref(tasks);
   if (!found)
     log_error("container %s claims to be task %s of Swarm service %s, but the manager lists no "
               "such task for it: not a task of the service (any image can carry the labels)",
@@ -227,7 +223,7 @@ enum engine_result swarm_find_service(const struct engine *e, const char *name, 
 
 enum swarm_role swarm_node_role(const struct engine *e) {
   int status;
-  json_t *info;
+  json_auto_t *info = NULL;
   {
     VERBOSITY_SCOPE(VERBOSITY_SILENT); /* an engine that does not answer: no role */
     info = engine_get_json(e, "/info", &status);
@@ -238,7 +234,6 @@ enum swarm_role swarm_node_role(const struct engine *e) {
   enum swarm_role role = SWARM_NONE;
   if (state && !strcmp(state, "active") && json_is_boolean(control))
     role = json_is_true(control) ? SWARM_MANAGER : SWARM_WORKER;
-  json_decref(info);
   return role;
 }
 

@@ -22,7 +22,7 @@ bool engine_info_says_vm(const char *json, size_t len, const char *socket, char 
       {"podman-machine", "Podman machine"},
   };
   const char *kind = NULL;
-  json_t *info = json ? json_loadb(json, len, 0, NULL) : NULL;
+  json_auto_t *info = json ? json_loadb(json, len, 0, NULL) : NULL;
   const char *os = json_string_value(json_object_get(info, "OperatingSystem"));
   const char *name = json_string_value(json_object_get(info, "Name"));
   if (contains(os, "Docker Desktop") || contains(name, "docker-desktop"))
@@ -38,7 +38,6 @@ bool engine_info_says_vm(const char *json, size_t len, const char *socket, char 
   for (size_t i = 0; !kind && socket && i < sizeof sockets / sizeof *sockets; i++)
     if (strstr(socket, sockets[i].needle))
       kind = sockets[i].kind;
-  json_decref(info);
   if (kind)
     snprintf(what, size, "%s", kind);
   return kind != NULL;

@@ -21,7 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   event_parser_init(&p);
   if (event_parser_feed(&p, (const char *)data + 1, cut, on_event, NULL))
     event_parser_feed(&p, (const char *)data + 1 + cut, size - 1 - cut, on_event, NULL);
-  if (p.len > EVENT_MAX)
+  /* What is held stays within the bounds: a line, and the headers. */
+  if (p.lines.len > p.lines.max || p.lines.max > EVENT_MAX || p.head_len > EVENT_HEAD_MAX)
     __builtin_trap();
   event_parser_free(&p);
   return 0;
