@@ -274,8 +274,11 @@ static void verdict(const struct check_item *it, const struct record *r, const s
              "does not exist there; run the program with %s instead",
              it->target, loopback, how);
   } else {
-    snprintf(out, size, "%s%s for %s: offline, or the wildcard DNS service is down", where,
-             r->answer == ANSWER_LATE ? "no answer in time" : "no answer", it->target);
+    snprintf(out, size,
+             "%s%s for %s: offline, or the wildcard DNS service is down; ways that need no "
+             "public DNS: %s, --suffix with a wildcard domain of your own, or --format hosts "
+             "with nss_wrapper",
+             where, r->answer == ANSWER_LATE ? "no answer in time" : "no answer", it->target, how);
   }
 }
 

@@ -65,7 +65,7 @@ b 10.0.0.99.traefik.me"
   dns_start "$HNS" nxall
   on_host 'nameserver 127.0.0.1' --check -o "$BATS_TEST_TMPDIR/out.alias" a
   assert_status 6
-  assert_contains "$stderr" "check: a -> 10.0.0.98.traefik.me: no answer for 10.0.0.98.traefik.me: offline, or the wildcard DNS service is down"
+  assert_contains "$stderr" "check: a -> 10.0.0.98.traefik.me: no answer for 10.0.0.98.traefik.me: offline, or the wildcard DNS service is down; ways that need no public DNS: hostalias --netns /run/netns/$NS -- COMMAND, --suffix with a wildcard domain of your own, or --format hosts with nss_wrapper"
   assert_eq "$(cat "$BATS_TEST_TMPDIR/out.alias")" "a 10.0.0.98.traefik.me"
 }
 

@@ -127,12 +127,10 @@ print(json.dumps([{"Id": "%064d" % i, "Names": ["/" + n], "State": "running"}
 # process whose cgroups name the container. cgroup v2 where it is mounted
 # alone, else v1's pids hierarchy. cgroup_release_all undoes it.
 cgroup_claim() {
-  local base
-  if [ -e /sys/fs/cgroup/cgroup.procs ]; then
-    base=/sys/fs/cgroup/hostalias-e2e
-  else
-    base=/sys/fs/cgroup/pids/hostalias-e2e
-  fi
+  # A parent of this test's own: another run's fakes may claim the same ID.
+  local base=/sys/fs/cgroup
+  [ -e /sys/fs/cgroup/cgroup.procs ] || base=/sys/fs/cgroup/pids
+  base=$base/hostalias-e2e-$$-${BATS_TEST_NUMBER:-0}
   mkdir -p "$base/$2" && echo "$1" >"$base/$2/cgroup.procs" &&
     echo "$base/$2" >>"$BATS_TEST_TMPDIR/cgroups"
 }
@@ -141,11 +139,11 @@ cgroup_release_all() {
   local d root p
   [ -f "$BATS_TEST_TMPDIR/cgroups" ] || return 0
   while read -r d; do
-    root=${d%/hostalias-e2e/*}
+    root=${d%/hostalias-e2e-*}
     if [ -f "$d/cgroup.procs" ]; then
       while read -r p; do echo "$p" >"$root/cgroup.procs" 2>/dev/null || true; done <"$d/cgroup.procs"
     fi
-    rmdir "$d" 2>/dev/null || true
+    rmdir "$d" "${d%/*}" 2>/dev/null || true
   done <"$BATS_TEST_TMPDIR/cgroups"
   rm -f "$BATS_TEST_TMPDIR/cgroups"
 }
