@@ -44,7 +44,11 @@ static bool on_path(const char *program) {
 /* What to do about a socket that would not answer, after its error. */
 static void hint_socket(const struct engine *e, enum http_error he) {
   if (he == HTTP_DENIED)
-    log_error("hint: run as root or as a member of the docker group");
+    /* The docker group opens the socket, but entering a container's
+     * network namespace needs root all the same: say what works. */
+    log_error("hint: run it through sudo (sudo hostalias ...): hostalias asks the engine and "
+              "enters the container's network namespace as root, which the docker group alone "
+              "does not allow; a rootless engine's owner needs neither");
   /* Rootless Podman serves its API only when asked to: without the user's
    * podman.socket (or a podman system service), nothing listens. */
   if ((he == HTTP_NO_SOCKET || he == HTTP_REFUSED) && e->tried[0] && geteuid() != 0 &&

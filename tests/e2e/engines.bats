@@ -205,3 +205,13 @@ $(hostname)
   assert_status 2
   assert_contains "$stderr" "only root chooses another user"
 }
+
+@test "a socket the caller may not open: the hint says what works (sudo), not the docker group" {
+  engine_serve "$T/denied.sock" /containers/web/json '{}'
+  chmod 600 "$T/denied.sock"
+  run --separate-stderr setpriv --reuid="$RUID" --regid="$RUID" --clear-groups \
+    "$HOSTALIAS" -H "unix://$T/denied.sock" web a
+  assert_status 3
+  assert_contains "$stderr" "hint: run it through sudo (sudo hostalias ...)"
+  [[ "$stderr" != *"member of the docker group"* ]]
+}
