@@ -109,6 +109,9 @@ int serve_run(const struct serve_config *cfg) {
   sigaddset(&mask, SIGCHLD);
   sigprocmask(SIG_BLOCK, &mask, &old);
   signal(SIGPIPE, SIG_IGN);
+  /* Inherited as ignored (a shell's job, a service manager), SIGCHLD would
+   * make children reap themselves, and the front's death go unseen. */
+  signal(SIGCHLD, SIG_DFL);
   _cleanup_fd_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
   int sv[2];
   if (sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {

@@ -1,0 +1,218 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# hostalias --serve, the DNS bridge, against the private test engine: two
+# Compose projects (huginn and muninn) that both have a postgres, asked
+# with dig over UDP and TCP; the front's privileges; how it ends.
+
+# shellcheck disable=SC2154 # $stderr is set by run_split, in lib/common.bash
+load lib/common
+load lib/dockerd
+
+DOMAIN=test.internal
+
+# A port nobody listens on, UDP or TCP.
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 30000))
+    ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+  return 1
+}
+
+# serve_start PORT: hostalias --serve in the background, its PID in
+# $BATS_FILE_TMPDIR/serve-PORT.pid, its stderr in serve-PORT.err and, once
+# it ends, its exit status in serve-PORT.rc; waits until it answers.
+serve_start() {
+  local port=$1 base="$BATS_FILE_TMPDIR/serve-$1"
+  rm -f "$base.pid" "$base.rc"
+  (
+    rc=0
+    sh -c 'echo $$ >"$1"; shift; exec "$@"' _ "$base.pid" \
+      "$HOSTALIAS" --serve --listen "127.0.0.1:$port" --domain "$DOMAIN" -v 2>"$base.err" || rc=$?
+    echo "$rc" >"$base.rc"
+  ) 3>&- &
+  for _ in $(seq 1 100); do
+    dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" 1.2.3.4.$DOMAIN 2>/dev/null | grep -q 1.2.3.4 && return 0
+    sleep 0.1
+  done
+  cat "$BATS_FILE_TMPDIR/serve-$port.err" >&2
+  return 1
+}
+
+# serve_status PORT: waits (10 s at most) for the exit status.
+serve_status() {
+  local rc="$BATS_FILE_TMPDIR/serve-$1.rc"
+  for _ in $(seq 1 100); do
+    [ -s "$rc" ] && { cat "$rc"; return 0; }
+    sleep 0.1
+  done
+  echo "still running"
+}
+
+# The front: the one child of the privileged half.
+front_pid() { pgrep -P "$(cat "$BATS_FILE_TMPDIR/serve-$1.pid")" | head -1; }
+
+project() {
+  local name=$1 subnet=$2
+  local dir="$HA_STATE/projects/$name"
+  mkdir -p "$dir"
+  cat >"$dir/docker-compose.yml" <<YAML
+version: "2.4"
+services:
+  web:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks: [backend]
+  postgres:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks:
+      backend:
+        aliases: [pg.db.example]
+networks:
+  backend:
+    ipam:
+      config:
+        - subnet: $subnet
+YAML
+  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
+}
+
+setup_file() {
+  ha_engine_ready docker-compose dig ss || return 0
+  project huginn 172.30.17.0/24 || { ha_unready "docker-compose up failed"; return 0; }
+  project muninn 172.30.18.0/24 || { ha_unready "docker-compose up failed"; return 0; }
+  PORT=$(free_port) || { ha_unready "no free port"; return 0; }
+  export PORT
+  serve_start "$PORT" || { ha_unready "hostalias --serve did not answer"; return 0; }
+}
+
+setup() {
+  ha_skip_if_unready
+}
+
+teardown_file() {
+  local f
+  for f in "$BATS_FILE_TMPDIR"/serve-*.pid; do
+    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+  done
+  ha_engine_stop
+}
+
+q() { dig +time=3 +tries=1 @127.0.0.1 -p "$PORT" "$@"; }
+status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
+
+@test "serve: postgres.huginn and postgres.muninn: each project's own postgres" {
+  run q +short postgres.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
+  run q +short postgres.muninn.$DOMAIN
+  assert_eq "$output" "$(ha_ip muninn_postgres_1 muninn_backend)"
+  run q +short web.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_web_1 huginn_backend)"
+}
+
+@test "serve: a dotted alias, and upper case asked (the question echoed as asked)" {
+  run q +short pg.db.example.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
+  run q PostGres.HUGINN.Test.Internal
+  assert_contains "$output" "PostGres.HUGINN.Test.Internal. 2 IN	A	$(ha_ip huginn_postgres_1 huginn_backend)"
+}
+
+@test "serve: CONTAINER.DOMAIN answers the container's own address" {
+  run q +short huginn_web_1.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_web_1 huginn_backend)"
+}
+
+@test "serve: wildcard-IP names, dotted and dashed, IPv6 dashed" {
+  run q +short 172.27.0.2.$DOMAIN
+  assert_eq "$output" 172.27.0.2
+  run q +short 172-27-0-2.$DOMAIN
+  assert_eq "$output" 172.27.0.2
+  run q +short AAAA fd00--1.$DOMAIN
+  assert_eq "$output" fd00::1
+  run status_of AAAA 172.27.0.2.$DOMAIN
+  assert_eq "$output" NOERROR
+}
+
+@test "serve: AAAA on an IPv4-only network is NODATA (NOERROR, no answer)" {
+  run q AAAA postgres.huginn.$DOMAIN
+  assert_contains "$output" "status: NOERROR"
+  assert_contains "$output" "ANSWER: 0"
+  run q MX postgres.huginn.$DOMAIN
+  assert_contains "$output" "status: NOERROR"
+  assert_contains "$output" "ANSWER: 0"
+}
+
+@test "serve: outside DOMAIN REFUSED; unknown project, container or name NXDOMAIN" {
+  run status_of example.com
+  assert_eq "$output" REFUSED
+  run status_of nottest.internal
+  assert_eq "$output" REFUSED
+  run status_of postgres.nosuchproject.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  run status_of nosuchcontainer.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  run status_of nosuchname.huginn.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+}
+
+@test "serve: TCP, several queries on one connection; EDNS echoed" {
+  run q +tcp +keepopen +short postgres.huginn.$DOMAIN postgres.muninn.$DOMAIN 10.1.2.3.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)
+$(ha_ip muninn_postgres_1 muninn_backend)
+10.1.2.3"
+  run q postgres.huginn.$DOMAIN
+  assert_contains "$output" "EDNS: version: 0, flags:; udp: 1232"
+}
+
+@test "serve: garbage packets, then a good query is still answered" {
+  local i
+  for i in $(seq 1 50); do
+    head -c $((RANDOM % 600)) /dev/urandom >"$BATS_TEST_TMPDIR/g"
+    busybox nc -u -w 0 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/g" 2>/dev/null || true
+  done
+  # A compression loop, a pointer forwards, a 64-byte label, QDCOUNT 2.
+  printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01' |
+    busybox nc -u -w 0 127.0.0.1 "$PORT" || true
+  printf '\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01' |
+    busybox nc -u -w 0 127.0.0.1 "$PORT" || true
+  run q +short postgres.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
+}
+
+@test "serve: the front has no privilege, and an empty root" {
+  local f
+  f=$(front_pid "$PORT")
+  [ -n "$f" ]
+  run grep -E '^(Uid|CapEff|CapPrm|NoNewPrivs):' "/proc/$f/status"
+  assert_contains "$output" "CapEff:	0000000000000000"
+  assert_contains "$output" "CapPrm:	0000000000000000"
+  assert_contains "$output" "NoNewPrivs:	1"
+  ! grep -qE '^Uid:	0' "/proc/$f/status"
+  [ "$(readlink "/proc/$f/root")" != / ]
+  # Its own session: not the terminal's, not the privileged half's.
+  [ "$(ps -o sid= -p "$f" | tr -d ' ')" = "$f" ]
+}
+
+@test "serve: SIGTERM ends it with status 0" {
+  local port pid
+  port=$(free_port)
+  serve_start "$port"
+  pid=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
+  kill -TERM "$pid"
+  run serve_status "$port"
+  assert_eq "$output" 0
+}
+
+@test "serve: the front killed: the privileged half ends, non-zero, and says why" {
+  local port f
+  port=$(free_port)
+  serve_start "$port"
+  f=$(front_pid "$port")
+  kill -KILL "$f"
+  run serve_status "$port"
+  assert_eq "$output" 5
+  run cat "$BATS_FILE_TMPDIR/serve-$port.err"
+  assert_contains "$output" "was killed by signal 9"
+}
