@@ -116,9 +116,11 @@ static bool close_others(const int *keep, size_t n) {
 }
 
 /* An empty, read-only root of its own: a new mount namespace, a tmpfs
- * mounted there (seen by no other process) and chrooted into. */
+ * mounted there (seen by no other process) and chrooted into. (The
+ * propagation change ignores source and type; they are named all the same,
+ * for valgrind, which checks them as strings.) */
 static bool empty_root(void) {
-  if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+  if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
       mount("hostalias-serve", "/tmp", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
             "size=4k,mode=0555") < 0 ||
       chdir("/tmp") < 0 || chroot(".") < 0 || chdir("/") < 0) {
