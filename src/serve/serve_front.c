@@ -47,6 +47,7 @@ struct upstream {
 struct pending {
   bool used;
   bool sent;
+  bool retried; /* once, on a new socket, after the first one failed */
   int up;
   uint16_t up_id;
   struct dns_query q;
@@ -190,14 +191,36 @@ static void up_drop(int i) {
   u->state = UP_FREE;
 }
 
-/* Fails the pending queries on upstream I (SERVFAIL) and forgets its
- * socket: the next query asks the privileged half again. */
-static void up_invalidate(int i) {
-  for (size_t k = 0; k < INFLIGHT_MAX; k++)
-    if (F.pend[k].used && F.pend[k].up == i)
-      answer(&F.pend[k], DNS_RCODE_SERVFAIL, NULL, 0);
-  if (F.ups[i].state != UP_ASKING)
-    up_drop(i);
+static bool up_ask(int i);
+
+/* Forgets upstream I's socket. With RETRY (the socket failed: its
+ * namespace is gone, or nobody listens there now), its pending queries
+ * that were not retried yet wait for a new socket, asked for at once;
+ * the others get SERVFAIL. */
+static void up_invalidate(int i, bool retry) {
+  bool again = false;
+  for (size_t k = 0; k < INFLIGHT_MAX; k++) {
+    struct pending *p = &F.pend[k];
+    if (!p->used || p->up != i)
+      continue;
+    if (retry && !p->retried) {
+      p->retried = true;
+      p->sent = false;
+      again = true;
+    } else {
+      answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
+    }
+  }
+  if (F.ups[i].state == UP_ASKING)
+    return; /* the reply is on its way */
+  if (F.ups[i].fd >= 0)
+    close(F.ups[i].fd);
+  F.ups[i].fd = -1;
+  F.ups[i].state = UP_FREE;
+  if (again && !up_ask(i))
+    for (size_t k = 0; k < INFLIGHT_MAX; k++)
+      if (F.pend[k].used && F.pend[k].up == i)
+        answer(&F.pend[k], DNS_RCODE_SERVFAIL, NULL, 0);
 }
 
 static bool up_busy(int i) {
@@ -264,9 +287,7 @@ static void forward(struct pending *p) {
       break;
     }
   }
-  int up = p->up;
-  answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
-  up_invalidate(up);
+  up_invalidate(p->up, true);
 }
 
 /* --- Queries ------------------------------------------------------------------ */
@@ -379,14 +400,15 @@ static void ctl_reply(void) {
              : rep.status == PRIV_NOT_FOUND ? UP_NOT_FOUND
                                             : UP_FAILED;
   u->until_ms = now + (u->state == UP_NOT_FOUND ? NEGATIVE_MS : ERROR_MS);
+  enum up_state st = u->state;
   for (size_t k = 0; k < INFLIGHT_MAX; k++) {
     struct pending *p = &F.pend[k];
-    if (!p->used || p->up != i)
+    if (!p->used || p->up != i || p->sent)
       continue;
-    if (u->state == UP_READY)
-      forward(p);
-    else
-      answer(p, u->state == UP_NOT_FOUND ? DNS_RCODE_NXDOMAIN : DNS_RCODE_SERVFAIL, NULL, 0);
+    if (st != UP_READY)
+      answer(p, st == UP_NOT_FOUND ? DNS_RCODE_NXDOMAIN : DNS_RCODE_SERVFAIL, NULL, 0);
+    else if (u->state == UP_READY)
+      forward(p); /* (a failed send asks again: the others wait for that) */
   }
 }
 
@@ -398,7 +420,7 @@ static void upstream_readable(int i) {
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
       return;
     if (n < 0) {
-      up_invalidate(i); /* ECONNREFUSED: nobody listens there now */
+      up_invalidate(i, true); /* ECONNREFUSED: nobody listens there now */
       return;
     }
     uint16_t id;
@@ -489,7 +511,7 @@ static void expire(int64_t now) {
       bool sent = p->sent;
       answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
       if (sent)
-        up_invalidate(up); /* no answer in time: ask for a socket again */
+        up_invalidate(up, false); /* no answer in time: ask for a socket next time */
     }
   }
   for (int i = 0; i < CONN_MAX; i++)

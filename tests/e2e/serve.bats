@@ -180,6 +180,33 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
 }
 
+@test "serve: an engine that does not answer: SERVFAIL, never an address" {
+  local port base
+  port=$(free_port)
+  base="$BATS_FILE_TMPDIR/serve-$port"
+  DOCKER_HOST=unix://$BATS_TEST_TMPDIR/none.sock serve_start "$port"
+  run dig +time=3 +tries=1 @127.0.0.1 -p "$port" postgres.huginn.$DOMAIN
+  assert_contains "$output" "status: SERVFAIL"
+  kill "$(cat "$base.pid")"
+}
+
+@test "serve: a project recreated on another subnet: the new address (the stale socket dropped)" {
+  run q +short postgres.muninn.$DOMAIN
+  assert_eq "$output" "$(ha_ip muninn_postgres_1 muninn_backend)"
+  local dir="$HA_STATE/projects/muninn"
+  (cd "$dir" && docker-compose down) >/dev/null 2>&1
+  sed -i 's|172.30.18.0/24|172.30.19.0/24|' "$dir/docker-compose.yml"
+  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
+  local want
+  want=$(ha_ip muninn_postgres_1 muninn_backend)
+  [[ $want == 172.30.19.* ]]
+  # The cached socket is in the old namespace, where nobody listens now: the
+  # send or the reply fails, and the query is asked again, once, on a new
+  # socket; the first query already has the new address.
+  run q +short postgres.muninn.$DOMAIN
+  assert_eq "$output" "$want"
+}
+
 @test "serve: the front has no privilege, and an empty root" {
   local f
   f=$(front_pid "$PORT")
