@@ -39,7 +39,8 @@ struct upstream {
   enum up_state state;
   uint8_t kind; /* enum priv_kind */
   char scope[128];
-  int fd;
+  int fds[PRIV_SOCKETS_MAX]; /* in order of preference */
+  size_t nfds;
   int64_t until_ms; /* UP_NOT_FOUND, UP_FAILED: remembered until */
   int64_t used_ms;  /* for eviction, the least recently used first */
 };
@@ -54,6 +55,13 @@ struct pending {
   struct dns_name fname;
   uint16_t fqtype;
   int64_t deadline_ms;
+  /* The replies, one a socket: the first socket in order with records wins;
+   * NODATA when any said NOERROR, NXDOMAIN when all said NXDOMAIN. */
+  uint8_t waiting; /* bit J: socket J not answered yet */
+  int best;        /* the socket whose records are in ans, or -1 */
+  bool noerror, failed;
+  size_t nans;
+  struct dns_addr_rr ans[DNS_ANSWERS_MAX];
   /* Where the answer goes: a UDP socket and peer, or a TCP connection. */
   int udp_fd;
   struct sockaddr_storage peer;
@@ -183,12 +191,15 @@ static void answer(struct pending *p, int rcode, const struct dns_addr_rr *ans, 
 
 /* --- The cached sockets ------------------------------------------------------ */
 
+static void up_close(struct upstream *u) {
+  for (size_t j = 0; j < u->nfds; j++)
+    close(u->fds[j]);
+  u->nfds = 0;
+}
+
 static void up_drop(int i) {
-  struct upstream *u = &F.ups[i];
-  if (u->fd >= 0)
-    close(u->fd);
-  u->fd = -1;
-  u->state = UP_FREE;
+  up_close(&F.ups[i]);
+  F.ups[i].state = UP_FREE;
 }
 
 static bool up_ask(int i);
@@ -213,9 +224,7 @@ static void up_invalidate(int i, bool retry) {
   }
   if (F.ups[i].state == UP_ASKING)
     return; /* the reply is on its way */
-  if (F.ups[i].fd >= 0)
-    close(F.ups[i].fd);
-  F.ups[i].fd = -1;
+  up_close(&F.ups[i]);
   F.ups[i].state = UP_FREE;
   if (again && !up_ask(i))
     for (size_t k = 0; k < INFLIGHT_MAX; k++)
@@ -280,8 +289,15 @@ static void forward(struct pending *p) {
     if (!clash) {
       p->up_id = id;
       size_t len = dns_build_forward(id, &p->fname, p->fqtype, pkt, sizeof pkt);
-      if (len && send(u->fd, pkt, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len) {
+      bool all = len > 0;
+      for (size_t j = 0; j < u->nfds && all; j++)
+        all = send(u->fds[j], pkt, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
+      if (all) {
         p->sent = true;
+        p->waiting = (uint8_t)((1u << u->nfds) - 1);
+        p->best = -1;
+        p->noerror = p->failed = false;
+        p->nans = 0;
         return;
       }
       break;
@@ -338,7 +354,7 @@ static void handle_query(const uint8_t *pkt, size_t len, int udp_fd,
       return;
     }
     F.ups[i].kind = kind;
-    F.ups[i].fd = -1;
+    F.ups[i].nfds = 0;
     snprintf(F.ups[i].scope, sizeof F.ups[i].scope, "%s", m.scope);
     if (!up_ask(i)) {
       F.ups[i].state = UP_FREE;
@@ -374,28 +390,34 @@ static void ctl_reply(void) {
     return;
   if (n <= 0)
     _exit(EXIT_OUTPUT); /* the privileged half is gone */
-  int fd = -1;
+  int fds[PRIV_SOCKETS_MAX];
+  size_t nfds = 0;
+  bool extra = false;
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
       size_t nfd = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
       for (size_t k = 0; k < nfd; k++) {
         int x;
         memcpy(&x, CMSG_DATA(c) + k * sizeof(int), sizeof x);
-        if (fd < 0)
-          fd = x;
-        else
+        if (nfds < PRIV_SOCKETS_MAX)
+          fds[nfds++] = x;
+        else {
           close(x);
+          extra = true;
+        }
       }
     }
   memcpy(&rep, b, sizeof rep);
-  if (n != (ssize_t)sizeof rep || F.nasking == 0 || (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) ||
-      (rep.status == PRIV_OK) != (fd >= 0))
+  if (n != (ssize_t)sizeof rep || F.nasking == 0 || extra ||
+      (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || rep.nsockets != nfds ||
+      (rep.status == PRIV_OK) != (nfds > 0))
     _exit(EXIT_OUTPUT); /* not what was asked for */
   int i = F.asking[0];
   memmove(F.asking, F.asking + 1, --F.nasking * sizeof F.asking[0]);
   struct upstream *u = &F.ups[i];
   int64_t now = now_ms();
-  u->fd = fd;
+  memcpy(u->fds, fds, nfds * sizeof fds[0]);
+  u->nfds = nfds;
   u->state = rep.status == PRIV_OK          ? UP_READY
              : rep.status == PRIV_NOT_FOUND ? UP_NOT_FOUND
                                             : UP_FAILED;
@@ -412,11 +434,29 @@ static void ctl_reply(void) {
   }
 }
 
-/* Replies on upstream I's socket. */
-static void upstream_readable(int i) {
+/* Answers P when its replies so far decide it (ALL: no more will come). */
+static void settle(struct pending *p, bool all) {
+  uint8_t before = p->best < 0 ? 0xff : (uint8_t)((1u << p->best) - 1);
+  if (p->best >= 0 && (all || !(p->waiting & before))) {
+    answer(p, DNS_RCODE_NOERROR, p->q.qtype == p->fqtype ? p->ans : NULL,
+           p->q.qtype == p->fqtype ? p->nans : 0);
+    return;
+  }
+  if (!all && p->waiting)
+    return;
+  if (p->noerror)
+    answer(p, DNS_RCODE_NOERROR, NULL, 0); /* NODATA */
+  else if (!p->failed && !p->waiting)
+    answer(p, DNS_RCODE_NXDOMAIN, NULL, 0);
+  else
+    answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
+}
+
+/* Replies on socket J of upstream I. */
+static void upstream_readable(int i, size_t j) {
   uint8_t pkt[DNS_UDP_MAX];
-  for (int budget = 0; budget < 64 && F.ups[i].state == UP_READY; budget++) {
-    ssize_t n = recv(F.ups[i].fd, pkt, sizeof pkt, MSG_DONTWAIT);
+  for (int budget = 0; budget < 64 && F.ups[i].state == UP_READY && j < F.ups[i].nfds; budget++) {
+    ssize_t n = recv(F.ups[i].fds[j], pkt, sizeof pkt, MSG_DONTWAIT);
     if (n < 0 && (errno == EAGAIN || errno == EINTR))
       return;
     if (n < 0) {
@@ -428,7 +468,7 @@ static void upstream_readable(int i) {
       continue;
     for (size_t k = 0; k < INFLIGHT_MAX; k++) {
       struct pending *p = &F.pend[k];
-      if (!p->used || !p->sent || p->up != i || p->up_id != id)
+      if (!p->used || !p->sent || p->up != i || p->up_id != id || !(p->waiting & (1u << j)))
         continue;
       struct dns_addr_rr ans[DNS_ANSWERS_MAX];
       size_t na;
@@ -436,12 +476,18 @@ static void upstream_readable(int i) {
       if (!dns_parse_reply(pkt, (size_t)n, id, &p->fname, p->fqtype, &rcode, ans, DNS_ANSWERS_MAX,
                            &na))
         break; /* not the reply: keep waiting */
-      if (p->q.qtype != p->fqtype)
-        na = 0; /* the name exists (or not); no records of that type */
-      if (rcode == DNS_RCODE_NOERROR || rcode == DNS_RCODE_NXDOMAIN)
-        answer(p, rcode, ans, na);
-      else
-        answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
+      p->waiting &= (uint8_t) ~(1u << j);
+      if (rcode == DNS_RCODE_NOERROR) {
+        p->noerror = true;
+        if (na && (p->best < 0 || (int)j < p->best)) {
+          p->best = (int)j;
+          p->nans = na;
+          memcpy(p->ans, ans, na * sizeof ans[0]);
+        }
+      } else if (rcode != DNS_RCODE_NXDOMAIN) {
+        p->failed = true;
+      }
+      settle(p, false);
       break;
     }
   }
@@ -508,9 +554,12 @@ static void expire(int64_t now) {
     struct pending *p = &F.pend[k];
     if (p->used && now >= p->deadline_ms) {
       int up = p->up;
-      bool sent = p->sent;
-      answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
-      if (sent)
+      bool timed_out = p->sent && (p->best < 0 && !p->noerror);
+      if (p->sent)
+        settle(p, true); /* what the sockets that answered said */
+      else
+        answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
+      if (timed_out)
         up_invalidate(up, false); /* no answer in time: ask for a socket next time */
     }
   }
@@ -544,19 +593,18 @@ void serve_front_main(const struct dns_name *domain, const int *listen_udp, cons
   F.udp = listen_udp;
   F.tcp = listen_tcp;
   F.nlisten = n;
-  for (int i = 0; i < CACHE_MAX; i++)
-    F.ups[i].fd = -1;
   for (int i = 0; i < CONN_MAX; i++)
     F.conns[i].fd = -1;
-  struct pollfd pfd[2 * LISTEN_MAX + 1 + CACHE_MAX + CONN_MAX];
+  struct pollfd pfd[2 * LISTEN_MAX + 1 + CACHE_MAX * PRIV_SOCKETS_MAX + CONN_MAX];
   int what[N_ELEMENTS(pfd)]; /* 0 ctl; 1 udp; 2 tcp listen; 3 upstream; 4 conn */
-  int which[N_ELEMENTS(pfd)];
+  int which[N_ELEMENTS(pfd)], sub[N_ELEMENTS(pfd)];
   for (;;) {
     size_t np = 0;
 #define ADD(fd_, w_, i_)                                                                           \
   do {                                                                                             \
     pfd[np] = (struct pollfd){.fd = (fd_), .events = POLLIN};                                      \
     what[np] = (w_);                                                                               \
+    sub[np] = 0;                                                                                   \
     which[np++] = (int)(i_);                                                                       \
   } while (0)
     ADD(ctl, 0, 0);
@@ -565,8 +613,10 @@ void serve_front_main(const struct dns_name *domain, const int *listen_udp, cons
       ADD(listen_tcp[i], 2, i);
     }
     for (int i = 0; i < CACHE_MAX; i++)
-      if (F.ups[i].state == UP_READY)
-        ADD(F.ups[i].fd, 3, i);
+      for (size_t j = 0; F.ups[i].state == UP_READY && j < F.ups[i].nfds; j++) {
+        ADD(F.ups[i].fds[j], 3, i);
+        sub[np - 1] = (int)j;
+      }
     for (int i = 0; i < CONN_MAX; i++)
       if (F.conns[i].fd >= 0)
         ADD(F.conns[i].fd, 4, i);
@@ -582,8 +632,9 @@ void serve_front_main(const struct dns_name *domain, const int *listen_udp, cons
       case 1: udp_readable(pfd[k].fd); break;
       case 2: tcp_accept(pfd[k].fd); break;
       case 3:
-        if (F.ups[which[k]].state == UP_READY && F.ups[which[k]].fd == pfd[k].fd)
-          upstream_readable(which[k]);
+        if (F.ups[which[k]].state == UP_READY && (size_t)sub[k] < F.ups[which[k]].nfds &&
+            F.ups[which[k]].fds[sub[k]] == pfd[k].fd)
+          upstream_readable(which[k], (size_t)sub[k]);
         break;
       case 4:
         if (F.conns[which[k]].fd == pfd[k].fd)

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /* Between the two halves of --serve: fixed-form messages on a
  * SOCK_SEQPACKET socketpair. The front asks for a socket; the privileged
- * half answers with a status and, when it found one, the socket (a UDP
- * socket made inside the network namespace of the container, connected to
+ * half answers with a status and, when it found them, the sockets (UDP
+ * sockets made inside the network namespace of a container, connected to
  * the first nameserver of its resolv.conf) as SCM_RIGHTS. */
 #pragma once
 
@@ -20,8 +20,14 @@ struct priv_request {
   char scope[128]; /* NUL-terminated; engine_target_valid() */
 };
 
+/* A project's sockets: one for each container needed to cover every
+ * network of the project, in order of preference (the lowest-numbered
+ * replica of the alphabetically first service first). */
+#define PRIV_SOCKETS_MAX 8
+
 struct priv_reply {
-  uint8_t status; /* enum priv_status; PRIV_OK comes with the socket */
+  uint8_t status;   /* enum priv_status */
+  uint8_t nsockets; /* PRIV_OK: 1 to PRIV_SOCKETS_MAX, sent as SCM_RIGHTS */
 };
 
 /* The privileged half: answers requests on CTL until the front goes away

@@ -23,48 +23,55 @@
 #include "serve_internal.h"
 #include "target.h"
 
-#define PROJECT_CONTAINERS_MAX 1024
+#define PROJECT_CONTAINERS_MAX 256
 #define SOCKET_CHILD_MS 2000
 
-struct project_pick {
+#define PROJECT_INSPECT_MAX 64
+
+struct project_list {
   const char *project;
-  struct container_summary best;
-  bool found;
+  struct container_summary *c;
+  size_t n;
 };
 
-/* The project's chosen container: the lowest-numbered replica of the
- * alphabetically first service (one-off containers left out). */
-static void pick_replica(const struct container_summary *c, void *ctx) {
-  struct project_pick *p = ctx;
-  if (!c->running || c->compose.oneoff || strcmp(c->compose.project, p->project) ||
-      !c->compose.service[0])
+static void collect_replica(const struct container_summary *c, void *ctx) {
+  struct project_list *l = ctx;
+  if (!c->running || c->compose.oneoff || strcmp(c->compose.project, l->project) ||
+      !c->compose.service[0] || l->n == PROJECT_CONTAINERS_MAX)
     return;
-  if (p->found) {
-    int s = strcmp(c->compose.service, p->best.compose.service);
-    if (s > 0 || (s == 0 && c->compose.number > p->best.compose.number) ||
-        (s == 0 && c->compose.number == p->best.compose.number && strcmp(c->id, p->best.id) >= 0))
-      return;
-  }
-  p->best = *c;
-  p->found = true;
+  l->c[l->n++] = *c;
 }
 
-static bool send_fd(int sock, const void *msg, size_t len, int fd) {
+/* The order of preference: the alphabetically first service, its
+ * lowest-numbered replica, then by ID. */
+static int replica_order(const void *a, const void *b) {
+  const struct container_summary *x = a, *y = b;
+  int s = strcmp(x->compose.service, y->compose.service);
+  if (s)
+    return s;
+  if (x->compose.number != y->compose.number)
+    return x->compose.number < y->compose.number ? -1 : 1;
+  return strcmp(x->id, y->id);
+}
+
+static bool send_fds(int sock, const void *msg, size_t len, const int *fds, size_t nfds) {
   struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
   union {
-    char buf[CMSG_SPACE(sizeof(int))];
+    char buf[CMSG_SPACE(sizeof(int) * PRIV_SOCKETS_MAX)];
     struct cmsghdr align;
   } u;
   struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (fd >= 0) {
+  if (nfds > PRIV_SOCKETS_MAX)
+    return false;
+  if (nfds) {
     memset(&u, 0, sizeof u);
     mh.msg_control = u.buf;
-    mh.msg_controllen = sizeof u.buf;
+    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
   ssize_t r;
   do
@@ -102,7 +109,7 @@ socket_child(const struct target *t, const struct nameserver *ns, int sock) {
   if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl) < 0)
     _exit(2);
   uint8_t one = 1;
-  _exit(send_fd(sock, &one, 1, fd) ? 0 : 3);
+  _exit(send_fds(sock, &one, 1, &fd, 1) ? 0 : 3);
 }
 
 /* A socket in T's network namespace connected to NS, or -1. */
@@ -150,54 +157,98 @@ static int socket_in_netns(const struct target *t, const struct nameserver *ns) 
   return fd;
 }
 
-static enum priv_status open_for(const struct engine *e, const struct priv_request *r, int *fd) {
-  *fd = -1;
-  char id[sizeof r->scope];
-  if (r->kind == PRIV_PROJECT) {
-    char filters[300];
-    snprintf(filters, sizeof filters, "{\"label\":[\"com.docker.compose.project=%s\"]}", r->scope);
-    struct project_pick p = {.project = r->scope};
-    if (!engine_list_containers(e, filters, pick_replica, &p))
-      return PRIV_ERROR;
-    if (!p.found)
-      return PRIV_NOT_FOUND;
-    snprintf(id, sizeof id, "%s", p.best.id);
-  } else {
-    snprintf(id, sizeof id, "%s", r->scope);
-  }
-  struct container_state st;
-  switch (engine_inspect_container(e, id, &st)) {
-  case ENGINE_FOUND: break;
-  case ENGINE_NOT_FOUND: return PRIV_NOT_FOUND;
-  case ENGINE_ERROR: return PRIV_ERROR;
-  }
-  if (!st.running || st.pid <= 0)
-    return PRIV_NOT_FOUND;
-  if (r->kind == PRIV_PROJECT && strcmp(st.compose.project, r->scope))
-    return PRIV_NOT_FOUND; /* replaced meanwhile */
-  if (!engine_vouches_for(e, st.pid))
-    return PRIV_ERROR;
+/* The socket for container ST (inspected), or -1 after a message. */
+static int socket_for(const struct engine *e, const struct container_state *st) {
+  if (!engine_vouches_for(e, st->pid))
+    return -1;
   char label[200];
-  snprintf(label, sizeof label, "container %s", st.name);
+  snprintf(label, sizeof label, "container %s", st->name);
   _cleanup_target_ struct target t;
   target_init(&t);
-  if (!target_open_pid(&t, st.pid, label, st.id))
-    return PRIV_ERROR;
+  if (!target_open_pid(&t, st->pid, label, st->id))
+    return -1;
   struct resolv_conf rc;
   resolv_conf_init(&rc);
   if (t.resolv_conf.present)
     resolv_conf_parse(&rc, t.resolv_conf.data, t.resolv_conf.len, t.resolv_conf.source);
   if (rc.nservers == 0) {
     log_warn("%s: its resolv.conf names no nameserver", label);
-    return PRIV_ERROR;
+    return -1;
   }
-  *fd = socket_in_netns(&t, &rc.servers[0]);
-  if (*fd < 0)
-    return PRIV_ERROR;
+  int fd = socket_in_netns(&t, &rc.servers[0]);
   char a[ADDRESS_TEXT_MAX];
   address_format(&rc.servers[0].addr, a);
-  log_info("--serve: %s %s: %s, nameserver %s", r->kind == PRIV_PROJECT ? "project" : "container",
-           r->scope, label, a);
+  if (fd >= 0)
+    log_info("--serve: %s, nameserver %s", label, a);
+  return fd;
+}
+
+static bool has_network(char (*nets)[128], size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(nets[i], name))
+      return true;
+  return false;
+}
+
+/* A project's sockets: walking its replicas in order of preference, a
+ * container joins the list when it is on a network none before it is on. */
+static enum priv_status open_project(const struct engine *e, const char *project, int *fds,
+                                     size_t *nfds) {
+  char filters[300];
+  snprintf(filters, sizeof filters, "{\"label\":[\"com.docker.compose.project=%s\"]}", project);
+  _cleanup_free_ struct container_summary *list = xcalloc(PROJECT_CONTAINERS_MAX, sizeof *list);
+  struct project_list l = {.project = project, .c = list};
+  if (!engine_list_containers(e, filters, collect_replica, &l))
+    return PRIV_ERROR;
+  if (l.n == 0)
+    return PRIV_NOT_FOUND;
+  qsort(list, l.n, sizeof *list, replica_order);
+  static char covered[ENGINE_NETWORKS_MAX * 2][128];
+  size_t ncovered = 0;
+  bool any = false;
+  for (size_t i = 0; i < l.n && i < PROJECT_INSPECT_MAX && *nfds < PRIV_SOCKETS_MAX; i++) {
+    struct container_state st;
+    enum engine_result r = engine_inspect_container(e, list[i].id, &st);
+    if (r == ENGINE_ERROR)
+      return PRIV_ERROR;
+    if (r != ENGINE_FOUND || !st.running || st.pid <= 0 || strcmp(st.compose.project, project))
+      continue; /* gone or replaced meanwhile */
+    any = true;
+    bool adds = false;
+    for (size_t k = 0; k < st.nnetworks; k++)
+      if (!has_network(covered, ncovered, st.networks[k].name)) {
+        adds = true;
+        if (ncovered < N_ELEMENTS(covered))
+          snprintf(covered[ncovered++], sizeof covered[0], "%s", st.networks[k].name);
+      }
+    if (!adds && *nfds > 0)
+      continue;
+    int fd = socket_for(e, &st);
+    if (fd >= 0)
+      fds[(*nfds)++] = fd;
+  }
+  if (*nfds)
+    return PRIV_OK;
+  return any ? PRIV_ERROR : PRIV_NOT_FOUND;
+}
+
+static enum priv_status open_for(const struct engine *e, const struct priv_request *r, int *fds,
+                                 size_t *nfds) {
+  *nfds = 0;
+  if (r->kind == PRIV_PROJECT)
+    return open_project(e, r->scope, fds, nfds);
+  struct container_state st;
+  switch (engine_inspect_container(e, r->scope, &st)) {
+  case ENGINE_FOUND: break;
+  case ENGINE_NOT_FOUND: return PRIV_NOT_FOUND;
+  case ENGINE_ERROR: return PRIV_ERROR;
+  }
+  if (!st.running || st.pid <= 0)
+    return PRIV_NOT_FOUND;
+  int fd = socket_for(e, &st);
+  if (fd < 0)
+    return PRIV_ERROR;
+  fds[(*nfds)++] = fd;
   return PRIV_OK;
 }
 
@@ -220,11 +271,19 @@ static int handle_request(const struct engine *e, int ctl) {
     log_error("--serve: a malformed request from the front; stopping");
     return EXIT_OUTPUT;
   }
-  int fd = -1;
-  struct priv_reply rep = {.status = (uint8_t)open_for(e, &r, &fd)};
-  bool sent = send_fd(ctl, &rep, sizeof rep, rep.status == PRIV_OK ? fd : -1);
-  if (fd >= 0)
-    close(fd);
+  int fds[PRIV_SOCKETS_MAX];
+  size_t nfds = 0;
+  struct priv_reply rep = {.status = (uint8_t)open_for(e, &r, fds, &nfds)};
+  rep.nsockets = (uint8_t)nfds;
+  bool sent = send_fds(ctl, &rep, sizeof rep, fds, rep.status == PRIV_OK ? nfds : 0);
+  for (size_t i = 0; i < nfds; i++)
+    close(fds[i]);
+  log_info("--serve: %s %s: %s, %zu socket%s", r.kind == PRIV_PROJECT ? "project" : "container",
+           r.scope,
+           rep.status == PRIV_OK          ? "found"
+           : rep.status == PRIV_NOT_FOUND ? "not found"
+                                          : "failed",
+           nfds, nfds == 1 ? "" : "s");
   if (!sent) {
     log_error_errno("--serve: answering the front");
     return EXIT_OUTPUT;

@@ -79,10 +79,48 @@ YAML
   (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
 }
 
+# multi: a on front only, b on both, c on back only; "shared" is an alias
+# of a (on front) and of c (on back).
+project_multi() {
+  local dir="$HA_STATE/projects/multi"
+  mkdir -p "$dir"
+  cat >"$dir/docker-compose.yml" <<'YAML'
+version: "2.4"
+services:
+  a:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks:
+      front:
+        aliases: [shared]
+  b:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks: [front, back]
+  c:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks:
+      back:
+        aliases: [shared]
+networks:
+  front:
+    ipam:
+      config:
+        - subnet: 172.30.21.0/24
+  back:
+    ipam:
+      config:
+        - subnet: 172.30.22.0/24
+YAML
+  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
+}
+
 setup_file() {
   ha_engine_ready docker-compose dig ss || return 0
   project huginn 172.30.17.0/24 || { ha_unready "docker-compose up failed"; return 0; }
   project muninn 172.30.18.0/24 || { ha_unready "docker-compose up failed"; return 0; }
+  project_multi || { ha_unready "docker-compose up failed"; return 0; }
   PORT=$(free_port) || { ha_unready "no free port"; return 0; }
   export PORT
   serve_start "$PORT" || { ha_unready "hostalias --serve did not answer"; return 0; }
@@ -117,6 +155,24 @@ status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
   assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
   run q PostGres.HUGINN.Test.Internal
   assert_contains "$output" "PostGres.HUGINN.Test.Internal. 2 IN	A	$(ha_ip huginn_postgres_1 huginn_backend)"
+}
+
+@test "serve: every network of a project is reached; the first service's answer wins" {
+  # c is only on back, which a (the first service) is not on: asked of b.
+  run q +short c.multi.$DOMAIN
+  assert_eq "$output" "$(ha_ip multi_c_1 multi_back)"
+  run q +short a.multi.$DOMAIN
+  assert_eq "$output" "$(ha_ip multi_a_1 multi_front)"
+  # shared is a on front and c on back: a's own DNS answers first.
+  run q +short shared.multi.$DOMAIN
+  assert_eq "$output" "$(ha_ip multi_a_1 multi_front)"
+  run status_of nosuchname.multi.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  # Two sockets: a's (front) and b's (back); c adds no network.
+  run cat "$BATS_FILE_TMPDIR/serve-$PORT.err"
+  assert_contains "$output" "project multi: found, 2 sockets"
+  assert_contains "$output" "container multi_a_1, nameserver 127.0.0.11"
+  assert_contains "$output" "container multi_b_1, nameserver 127.0.0.11"
 }
 
 @test "serve: CONTAINER.DOMAIN answers the container's own address" {
