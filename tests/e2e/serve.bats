@@ -263,6 +263,36 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" "$want"
 }
 
+@test "serve: IPv6 listening (UDP and TCP), and the default address 127.0.0.153:53" {
+  local port pid
+  port=$(free_port)
+  "$HOSTALIAS" --serve --listen "[::1]:$port" --domain "$DOMAIN" 2>"$BATS_TEST_TMPDIR/v6.err" &
+  pid=$!
+  sleep 0.5
+  for _ in $(seq 1 50); do
+    dig +short +time=1 +tries=1 @::1 -p "$port" 1.2.3.4.$DOMAIN | grep -q 1.2.3.4 && break
+    sleep 0.1
+  done
+  run dig +short +time=2 +tries=1 @::1 -p "$port" 10.0.0.7.$DOMAIN
+  assert_eq "$output" 10.0.0.7
+  run dig +short +tcp +time=2 +tries=1 @::1 -p "$port" AAAA 2001-db8--5.$DOMAIN
+  assert_eq "$output" 2001:db8::5
+  kill "$pid"
+  if ss -Hln 'sport = :53' | grep -q .; then
+    ha_log "port 53 is taken here: the default address is not tried"
+    return 0
+  fi
+  "$HOSTALIAS" --serve 2>"$BATS_TEST_TMPDIR/default.err" &
+  pid=$!
+  for _ in $(seq 1 50); do
+    dig +short +time=1 +tries=1 @127.0.0.153 1.2.3.4.hostalias.internal | grep -q 1.2.3.4 && break
+    sleep 0.1
+  done
+  run dig +short +time=2 +tries=1 @127.0.0.153 172-27-0-2.hostalias.internal
+  kill "$pid"
+  assert_eq "$output" 172.27.0.2
+}
+
 @test "serve: the front has no privilege, and an empty root" {
   local f
   f=$(front_pid "$PORT")
