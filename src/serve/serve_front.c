@@ -29,7 +29,7 @@
 #define CONN_QUERY_MAX 4096 /* a longer query over TCP closes the connection */
 #define QUERY_TIMEOUT_MS 2000
 #define TCP_IDLE_MS 10000
-#define NEGATIVE_MS 2000 /* a project or container not found, remembered */
+#define NEGATIVE_MS 1000 /* a project or container not found, remembered */
 #define ERROR_MS 1000    /* an engine failure, remembered */
 #define LISTEN_MAX 16
 

@@ -293,6 +293,28 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" 172.27.0.2
 }
 
+@test "serve: a project started after a query, then removed: found within 1 s, then NXDOMAIN" {
+  run status_of postgres.late.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  project late 172.30.23.0/24
+  local want t0 got="" waited
+  want=$(ha_ip late_postgres_1 late_backend)
+  t0=$(ms)
+  for _ in $(seq 1 40); do
+    got=$(q +short postgres.late.$DOMAIN) || true
+    [ "$got" = "$want" ] && break
+    sleep 0.05
+  done
+  waited=$(($(ms) - t0))
+  ha_log "a project started: its address after $waited ms (a not-found is remembered 1 s)"
+  assert_eq "$got" "$want"
+  [ "$waited" -lt 1500 ]
+  (cd "$HA_STATE/projects/late" && docker-compose down) >/dev/null 2>&1
+  # The cached socket fails, the project is asked again: not found.
+  run status_of postgres.late.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+}
+
 @test "serve: the front has no privilege, and an empty root" {
   local f
   f=$(front_pid "$PORT")
