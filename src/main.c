@@ -21,6 +21,7 @@
 #include "privileges.h"
 #include "run_command.h"
 #include "sandbox.h"
+#include "serve.h"
 #include "swarm.h"
 #include "targets.h"
 #include "watch.h"
@@ -32,6 +33,7 @@ static void usage(FILE *f) {
         "       hostalias [OPTION]... --netns PATH [NAME]...\n"
         "       hostalias --watch -o FILE [OPTION]... CONTAINER [NAME]...\n"
         "       hostalias [OPTION]... CONTAINER [NAME]... -- COMMAND [ARG]...\n"
+        "       hostalias --serve [--listen ADDR[:PORT]]... [--domain DOMAIN]\n"
         "\n"
         "Resolve NAMEs (default: one per line on standard input; with none given and\n"
         "a terminal as input, --all) with the DNS server of a container's network\n"
@@ -95,6 +97,17 @@ static void usage(FILE *f) {
         "                            netns, in the target's network namespace with\n"
         "                            this host's resolver configuration; both)\n"
         "\n"
+        "DNS bridge:\n"
+        "      --serve               answer DNS queries for DOMAIN in the foreground,\n"
+        "                            until SIGTERM or SIGINT: NAME.PROJECT.DOMAIN as\n"
+        "                            Compose project PROJECT's containers resolve NAME,\n"
+        "                            CONTAINER.DOMAIN, and 172.27.0.2.DOMAIN or\n"
+        "                            172-27-0-2.DOMAIN; other names are REFUSED\n"
+        "      --listen ADDR[:PORT]  with --serve: UDP and TCP on this address (up to 8;\n"
+        "                            [ADDR6]:PORT; default 127.0.0.153:53)\n"
+        "      --domain DOMAIN       with --serve: the domain answered (default\n"
+        "                            hostalias.internal)\n"
+        "\n"
         "      --user NAME|UID       with -- COMMAND: run it as this user (default:\n"
         "                            SUDO_UID under sudo, else the caller; under\n"
         "                            sudo, only the invoking user)\n"
@@ -132,6 +145,9 @@ enum {
   OPT_INTERVAL,
   OPT_USER,
   OPT_CHECK,
+  OPT_SERVE,
+  OPT_LISTEN,
+  OPT_DOMAIN,
 };
 
 static const struct option long_options[] = {
@@ -155,6 +171,9 @@ static const struct option long_options[] = {
     {"user", required_argument, NULL, OPT_USER},
     {"check", optional_argument, NULL, OPT_CHECK},
     {"project", required_argument, NULL, 'P'},
+    {"serve", no_argument, NULL, OPT_SERVE},
+    {"listen", required_argument, NULL, OPT_LISTEN},
+    {"domain", required_argument, NULL, OPT_DOMAIN},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -173,6 +192,8 @@ struct options {
   struct watch_config watch_cfg;
   const char *user;
   char **command; /* after --, or NULL */
+  bool serve;
+  struct serve_config serve_cfg;
 };
 
 static void usage_error(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -264,6 +285,15 @@ static void parse_options(int argc, char **argv, char **command, struct options 
       pc->check = w;
       break;
     }
+    case OPT_SERVE: o->serve = true; break;
+    case OPT_LISTEN:
+      if (o->serve_cfg.nlisten == SERVE_LISTEN_MAX)
+        usage_error("at most %d --listen options", SERVE_LISTEN_MAX);
+      if (!serve_parse_listen(optarg, &o->serve_cfg.listen[o->serve_cfg.nlisten]))
+        usage_error("invalid --listen \"%s\": expected ADDR, ADDR:PORT or [ADDR6]:PORT", optarg);
+      o->serve_cfg.nlisten++;
+      break;
+    case OPT_DOMAIN: o->serve_cfg.domain = optarg; break;
     case OPT_INTERVAL:
       if (!parse_long(optarg, 0, 86400, &v))
         usage_error("invalid --interval \"%s\": expected seconds, 0 to 86400", optarg);
@@ -301,6 +331,12 @@ static void check_options(struct options *o) {
   if (o->interval_given && !o->watch)
     usage_error("%s", "--interval goes with --watch");
   pc->report_changes = o->watch;
+  if ((o->serve_cfg.nlisten || o->serve_cfg.domain) && !o->serve)
+    usage_error("%s", "--listen and --domain go with --serve");
+  if (o->serve &&
+      (o->watch || pc->output || pc->pid || pc->netns || pc->all || pc->project || o->list_targets))
+    usage_error("%s", "--serve runs on its own: no -o, --watch, --pid, --netns, --all, "
+                      "--project or --list-targets");
   if (pc->check && pc->fmt.format == FORMAT_HOSTS)
     usage_error("%s", "--check checks the alias targets; --format hosts writes none");
   if (o->user && !o->command)
@@ -473,6 +509,12 @@ int main(int argc, char **argv) {
     return EXIT_OUTPUT;
   if (o.list_targets)
     return list_targets(&o);
+  if (o.serve) {
+    if (optind < argc || o.command)
+      usage_error("%s", "--serve takes no CONTAINER, NAME or COMMAND");
+    o.serve_cfg.docker_host = o.pass.docker_host;
+    return serve_run(&o.serve_cfg);
+  }
   int pos = optind;
   if (!o.pass.pid && !o.pass.netns) {
     if (pos >= argc)

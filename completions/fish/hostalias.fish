@@ -47,6 +47,9 @@ complete -c hostalias -l suffix -x -d 'self-hosted wildcard DNS domain'
 complete -c hostalias -l dashed -d '172-27-0-2.PROVIDER form'
 complete -c hostalias -l check -f -a 'host netns both' -d 'resolve each target as the program will'
 complete -c hostalias -l list-targets -d "print the running containers' names and Compose services"
+complete -c hostalias -l serve -d "answer DNS queries for the containers' names (the DNS bridge)"
+complete -c hostalias -l listen -x -d 'with --serve, UDP and TCP on this address'
+complete -c hostalias -l domain -x -d 'with --serve, the domain answered'
 complete -c hostalias -s q -l quiet -d 'no warnings, no stale-line notices'
 complete -c hostalias -s v -l verbose -d 'details and a summary'
 complete -c hostalias -s h -l help -d 'show help'

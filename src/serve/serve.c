@@ -1,0 +1,147 @@
+/* SPDX-License-Identifier: MIT */
+/* hostalias --serve: binds the listening sockets, forks the front (see
+ * serve_front.c) and then serves its requests (serve_priv.c). */
+#include "serve.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "engine.h"
+#include "names.h"
+#include "serve_internal.h"
+
+bool serve_parse_listen(const char *text, struct nameserver *out) {
+  if (!nameserver_parse(text, out) || out->scope[0])
+    return false;
+  if (!out->port)
+    out->port = SERVE_DEFAULT_PORT;
+  return true;
+}
+
+/* A socket of TYPE bound to NS, or -1 after a message. */
+static int listen_on(const struct nameserver *ns, int type) {
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  socklen_t sl;
+  int family = ns->addr.family == 4 ? AF_INET : AF_INET6;
+  if (family == AF_INET) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(ns->port);
+    memcpy(&a->sin_addr, ns->addr.bytes, 4);
+    sl = sizeof *a;
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(ns->port);
+    memcpy(&a->sin6_addr, ns->addr.bytes, 16);
+    sl = sizeof *a;
+  }
+  char text[ADDRESS_TEXT_MAX];
+  address_format(&ns->addr, text);
+  int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int one = 1;
+  if (fd < 0 ||
+      (family == AF_INET6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one) < 0) ||
+      (type == SOCK_STREAM && setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) < 0) ||
+      bind(fd, (struct sockaddr *)&ss, sl) < 0 || (type == SOCK_STREAM && listen(fd, 64) < 0)) {
+    log_error_errno("--serve: cannot listen on %s%s%s port %u (%s)", family == AF_INET6 ? "[" : "",
+                    text, family == AF_INET6 ? "]" : "", ns->port,
+                    type == SOCK_STREAM ? "TCP" : "UDP");
+    if (fd >= 0)
+      close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int serve_run(const struct serve_config *cfg) {
+  if (geteuid() != 0) {
+    log_error("--serve needs root: it binds port 53 and makes sockets in containers' network "
+              "namespaces");
+    return EXIT_USAGE;
+  }
+  const char *domain_text = cfg->domain ? cfg->domain : SERVE_DEFAULT_DOMAIN;
+  static struct dns_name domain;
+  size_t dl = strlen(domain_text);
+  if (dl && domain_text[dl - 1] == '.')
+    dl--;
+  if (name_invalid_reason(domain_text, dl) || !dns_name_from_text(domain_text, &domain)) {
+    log_error("invalid --domain \"%s\": expected a DNS name", domain_text);
+    return EXIT_USAGE;
+  }
+  struct nameserver defaults = {.port = SERVE_DEFAULT_PORT};
+  address_parse(SERVE_DEFAULT_LISTEN, &defaults.addr);
+  const struct nameserver *ls = cfg->nlisten ? cfg->listen : &defaults;
+  size_t nl = cfg->nlisten ? cfg->nlisten : 1;
+
+  _cleanup_engine_ struct engine e = ENGINE_INIT;
+  if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS))
+    return EXIT_USAGE;
+
+  int udp[SERVE_LISTEN_MAX], tcp[SERVE_LISTEN_MAX];
+  size_t nopen = 0;
+  for (; nopen < nl; nopen++) {
+    udp[nopen] = listen_on(&ls[nopen], SOCK_DGRAM);
+    tcp[nopen] = udp[nopen] >= 0 ? listen_on(&ls[nopen], SOCK_STREAM) : -1;
+    if (tcp[nopen] < 0) {
+      if (udp[nopen] >= 0)
+        close(udp[nopen]);
+      for (size_t i = 0; i < nopen; i++) {
+        close(udp[i]);
+        close(tcp[i]);
+      }
+      return EXIT_OUTPUT;
+    }
+  }
+
+  sigset_t mask, old;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGCHLD);
+  sigprocmask(SIG_BLOCK, &mask, &old);
+  signal(SIGPIPE, SIG_IGN);
+  /* Inherited as ignored (a shell's job, a service manager), SIGCHLD would
+   * make children reap themselves, and the front's death go unseen. */
+  signal(SIGCHLD, SIG_DFL);
+  _cleanup_fd_ int sigfd = signalfd(-1, &mask, SFD_CLOEXEC);
+  int sv[2];
+  if (sigfd < 0 || socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+    log_error_errno("--serve: cannot set up");
+    return EXIT_OUTPUT;
+  }
+  pid_t parent = getpid();
+  fflush(NULL);
+  pid_t front = fork();
+  if (front < 0) {
+    log_error_errno("--serve: fork");
+    return EXIT_OUTPUT;
+  }
+  if (front == 0) {
+    close(sv[0]);
+    serve_front_main(&domain, udp, tcp, nl, sv[1], parent);
+  }
+  close(sv[1]);
+  for (size_t i = 0; i < nl; i++) {
+    close(udp[i]);
+    close(tcp[i]);
+  }
+  for (size_t i = 0; i < nl; i++) {
+    char text[ADDRESS_TEXT_MAX];
+    address_format(&ls[i].addr, text);
+    log_info("--serve: listening on %s%s%s port %u (UDP and TCP) for %s",
+             ls[i].addr.family == 6 ? "[" : "", text, ls[i].addr.family == 6 ? "]" : "", ls[i].port,
+             domain_text);
+  }
+  int status = serve_priv_loop(&e, sv[0], sigfd, front);
+  close(sv[0]);
+  return status;
+}

@@ -1,0 +1,347 @@
+/* SPDX-License-Identifier: MIT */
+/* The privileged half of --serve: for each request of the front, finds the
+ * project's or container's process through the Engine API, checks it is the
+ * container's (target_open_pid: the cgroup check on a pidfd), and hands
+ * back a UDP socket made inside its network namespace (by a short child,
+ * so that this process never leaves its own), connected to the first
+ * nameserver of the container's resolv.conf. Nothing else. */
+#include <errno.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <netinet/in.h>
+
+#include "child.h"
+#include "privileges.h"
+#include "resolvconf.h"
+#include "serve_internal.h"
+#include "target.h"
+
+#define PROJECT_CONTAINERS_MAX 256
+#define SOCKET_CHILD_MS 2000
+
+#define PROJECT_INSPECT_MAX 64
+
+struct project_list {
+  const char *project;
+  struct container_summary *c;
+  size_t n;
+};
+
+static void collect_replica(const struct container_summary *c, void *ctx) {
+  struct project_list *l = ctx;
+  if (!c->running || c->compose.oneoff || strcmp(c->compose.project, l->project) ||
+      !c->compose.service[0] || l->n == PROJECT_CONTAINERS_MAX)
+    return;
+  l->c[l->n++] = *c;
+}
+
+/* The order of preference: the alphabetically first service, its
+ * lowest-numbered replica, then by ID. */
+static int replica_order(const void *a, const void *b) {
+  const struct container_summary *x = a, *y = b;
+  int s = strcmp(x->compose.service, y->compose.service);
+  if (s)
+    return s;
+  if (x->compose.number != y->compose.number)
+    return x->compose.number < y->compose.number ? -1 : 1;
+  return strcmp(x->id, y->id);
+}
+
+static bool send_fds(int sock, const void *msg, size_t len, const int *fds, size_t nfds) {
+  struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * PRIV_SOCKETS_MAX)];
+    struct cmsghdr align;
+  } u;
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (nfds > PRIV_SOCKETS_MAX)
+    return false;
+  if (nfds) {
+    memset(&u, 0, sizeof u);
+    mh.msg_control = u.buf;
+    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+  }
+  ssize_t r;
+  do
+    r = sendmsg(sock, &mh, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r == (ssize_t)len;
+}
+
+/* In the short child: the socket, made in T's namespace. */
+static void __attribute__((noreturn))
+socket_child(const struct target *t, const struct nameserver *ns, int sock) {
+  (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+  bool joined = false;
+  if (!target_enter_netns(t, &joined))
+    _exit(1);
+  struct sockaddr_storage ss;
+  memset(&ss, 0, sizeof ss);
+  socklen_t sl;
+  int fd;
+  if (ns->addr.family == 4) {
+    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
+    a->sin_family = AF_INET;
+    a->sin_port = htons(ns->port ? ns->port : 53);
+    memcpy(&a->sin_addr, ns->addr.bytes, 4);
+    sl = sizeof *a;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  } else {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons(ns->port ? ns->port : 53);
+    memcpy(&a->sin6_addr, ns->addr.bytes, 16);
+    sl = sizeof *a;
+    fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  }
+  if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl) < 0)
+    _exit(2);
+  uint8_t one = 1;
+  _exit(send_fds(sock, &one, 1, &fd, 1) ? 0 : 3);
+}
+
+/* A socket in T's network namespace connected to NS, or -1. */
+static int socket_in_netns(const struct target *t, const struct nameserver *ns) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, sv) < 0) {
+    log_warn_errno("--serve: socketpair");
+    return -1;
+  }
+  pid_t pid = fork();
+  if (pid < 0) {
+    log_warn_errno("--serve: fork");
+    close(sv[0]);
+    close(sv[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    close(sv[0]);
+    socket_child(t, ns, sv[1]);
+  }
+  close(sv[1]);
+  int fd = -1;
+  struct pollfd p = {.fd = sv[0], .events = POLLIN};
+  if (poll(&p, 1, SOCKET_CHILD_MS) == 1) {
+    uint8_t b;
+    struct iovec iov = {.iov_base = &b, .iov_len = 1};
+    union {
+      char buf[CMSG_SPACE(sizeof(int))];
+      struct cmsghdr align;
+    } u;
+    struct msghdr mh = {
+        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf, .msg_controllen = sizeof u.buf};
+    if (recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC) == 1) {
+      struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+      if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+          c->cmsg_len == CMSG_LEN(sizeof(int)))
+        memcpy(&fd, CMSG_DATA(c), sizeof fd);
+    }
+  }
+  close(sv[0]);
+  int ws;
+  child_reap(pid, now_ms() + SOCKET_CHILD_MS, &ws);
+  if (fd < 0)
+    log_warn("%s: no socket could be made in its network namespace", t->label);
+  return fd;
+}
+
+/* The socket for container ST (inspected), or -1 after a message. */
+static int socket_for(const struct engine *e, const struct container_state *st) {
+  if (!engine_vouches_for(e, st->pid))
+    return -1;
+  char label[200];
+  snprintf(label, sizeof label, "container %s", st->name);
+  _cleanup_target_ struct target t;
+  target_init(&t);
+  if (!target_open_pid(&t, st->pid, label, st->id))
+    return -1;
+  struct resolv_conf rc;
+  resolv_conf_init(&rc);
+  if (t.resolv_conf.present)
+    resolv_conf_parse(&rc, t.resolv_conf.data, t.resolv_conf.len, t.resolv_conf.source);
+  if (rc.nservers == 0) {
+    log_warn("%s: its resolv.conf names no nameserver", label);
+    return -1;
+  }
+  int fd = socket_in_netns(&t, &rc.servers[0]);
+  char a[ADDRESS_TEXT_MAX];
+  address_format(&rc.servers[0].addr, a);
+  if (fd >= 0)
+    log_info("--serve: %s, nameserver %s", label, a);
+  return fd;
+}
+
+static bool has_network(char (*nets)[128], size_t n, const char *name) {
+  for (size_t i = 0; i < n; i++)
+    if (!strcmp(nets[i], name))
+      return true;
+  return false;
+}
+
+/* A project's sockets: walking its replicas in order of preference, a
+ * container joins the list when it is on a network none before it is on. */
+static enum priv_status open_project(const struct engine *e, const char *project, int *fds,
+                                     size_t *nfds) {
+  char filters[300];
+  snprintf(filters, sizeof filters, "{\"label\":[\"com.docker.compose.project=%s\"]}", project);
+  _cleanup_free_ struct container_summary *list = xcalloc(PROJECT_CONTAINERS_MAX, sizeof *list);
+  struct project_list l = {.project = project, .c = list};
+  if (!engine_list_containers(e, filters, collect_replica, &l))
+    return PRIV_ERROR;
+  if (l.n == 0)
+    return PRIV_NOT_FOUND;
+  qsort(list, l.n, sizeof *list, replica_order);
+  static char covered[ENGINE_NETWORKS_MAX * 2][128];
+  size_t ncovered = 0;
+  bool any = false;
+  for (size_t i = 0; i < l.n && i < PROJECT_INSPECT_MAX && *nfds < PRIV_SOCKETS_MAX; i++) {
+    struct container_state st;
+    enum engine_result r = engine_inspect_container(e, list[i].id, &st);
+    if (r == ENGINE_ERROR)
+      return PRIV_ERROR;
+    if (r != ENGINE_FOUND || !st.running || st.pid <= 0 || strcmp(st.compose.project, project))
+      continue; /* gone or replaced meanwhile */
+    any = true;
+    bool adds = false;
+    for (size_t k = 0; k < st.nnetworks; k++)
+      if (!has_network(covered, ncovered, st.networks[k].name)) {
+        adds = true;
+        if (ncovered < N_ELEMENTS(covered))
+          snprintf(covered[ncovered++], sizeof covered[0], "%s", st.networks[k].name);
+      }
+    if (!adds && *nfds > 0)
+      continue;
+    int fd = socket_for(e, &st);
+    if (fd >= 0)
+      fds[(*nfds)++] = fd;
+  }
+  if (*nfds)
+    return PRIV_OK;
+  return any ? PRIV_ERROR : PRIV_NOT_FOUND;
+}
+
+static enum priv_status open_for(const struct engine *e, const struct priv_request *r, int *fds,
+                                 size_t *nfds) {
+  *nfds = 0;
+  if (r->kind == PRIV_PROJECT)
+    return open_project(e, r->scope, fds, nfds);
+  struct container_state st;
+  switch (engine_inspect_container(e, r->scope, &st)) {
+  case ENGINE_FOUND: break;
+  case ENGINE_NOT_FOUND: return PRIV_NOT_FOUND;
+  case ENGINE_ERROR: return PRIV_ERROR;
+  }
+  if (!st.running || st.pid <= 0)
+    return PRIV_NOT_FOUND;
+  int fd = socket_for(e, &st);
+  if (fd < 0)
+    return PRIV_ERROR;
+  fds[(*nfds)++] = fd;
+  return PRIV_OK;
+}
+
+/* One request: read and judged strictly; any malformed one ends the
+ * privileged half (the front is not what it should be). */
+static int handle_request(const struct engine *e, int ctl) {
+  struct priv_request r;
+  ssize_t n;
+  do
+    n = recv(ctl, &r, sizeof r, MSG_TRUNC);
+  while (n < 0 && errno == EINTR);
+  if (n == 0)
+    return -2; /* the front is gone */
+  if (n < 0) {
+    log_error_errno("--serve: reading the front's request");
+    return EXIT_OUTPUT;
+  }
+  if (n != (ssize_t)sizeof r || (r.kind != PRIV_PROJECT && r.kind != PRIV_CONTAINER) ||
+      !memchr(r.scope, 0, sizeof r.scope) || !engine_target_valid(r.scope)) {
+    log_error("--serve: a malformed request from the front; stopping");
+    return EXIT_OUTPUT;
+  }
+  int fds[PRIV_SOCKETS_MAX];
+  size_t nfds = 0;
+  struct priv_reply rep = {.status = (uint8_t)open_for(e, &r, fds, &nfds)};
+  rep.nsockets = (uint8_t)nfds;
+  bool sent = send_fds(ctl, &rep, sizeof rep, fds, rep.status == PRIV_OK ? nfds : 0);
+  for (size_t i = 0; i < nfds; i++)
+    close(fds[i]);
+  log_info("--serve: %s %s: %s, %zu socket%s", r.kind == PRIV_PROJECT ? "project" : "container",
+           r.scope,
+           rep.status == PRIV_OK          ? "found"
+           : rep.status == PRIV_NOT_FOUND ? "not found"
+                                          : "failed",
+           nfds, nfds == 1 ? "" : "s");
+  if (!sent) {
+    log_error_errno("--serve: answering the front");
+    return EXIT_OUTPUT;
+  }
+  return -1;
+}
+
+/* The front ended: how, in words. */
+static int front_ended(pid_t front, int ws) {
+  if (WIFSIGNALED(ws))
+    log_error("--serve: the front (pid %d) was killed by signal %d (%s); stopping", (int)front,
+              WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+  else
+    log_error("--serve: the front (pid %d) exited with status %d; stopping", (int)front,
+              WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+  return EXIT_OUTPUT;
+}
+
+int serve_priv_loop(const struct engine *e, int ctl, int sigfd, pid_t front) {
+  for (;;) {
+    struct pollfd p[2] = {{.fd = ctl, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
+    if (poll(p, 2, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      log_error_errno("--serve: poll");
+      kill(front, SIGKILL);
+      return EXIT_OUTPUT;
+    }
+    if (p[1].revents) {
+      struct signalfd_siginfo si;
+      if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
+        continue;
+      int ws;
+      if (si.ssi_signo == SIGCHLD) {
+        if (waitpid(front, &ws, WNOHANG) == front)
+          return front_ended(front, ws);
+        continue;
+      }
+      log_notice("--serve: %s: stopping", strsignal((int)si.ssi_signo));
+      kill(front, SIGTERM);
+      child_reap(front, now_ms() + 2000, &ws);
+      return EXIT_ALL_RESOLVED;
+    }
+    if (p[0].revents) {
+      int rc = handle_request(e, ctl);
+      int ws;
+      if (rc == -2) {
+        /* Its end closed: it died, or is dying. */
+        if (child_reap(front, now_ms() + 2000, &ws))
+          return front_ended(front, ws);
+        log_error("--serve: the front (pid %d) closed its end of the socket; stopping", (int)front);
+        return EXIT_OUTPUT;
+      }
+      if (rc >= 0) {
+        kill(front, SIGKILL);
+        child_reap(front, now_ms() + 2000, &ws);
+        return rc;
+      }
+    }
+  }
+}

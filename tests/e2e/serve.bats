@@ -1,0 +1,353 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# hostalias --serve, the DNS bridge, against the private test engine: two
+# Compose projects (huginn and muninn) that both have a postgres, asked
+# with dig over UDP and TCP; the front's privileges; how it ends.
+
+# shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
+load lib/common
+load lib/dockerd
+
+DOMAIN=test.internal
+
+# A port nobody listens on, UDP or TCP.
+free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 30000))
+    ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+  return 1
+}
+
+# serve_start PORT: hostalias --serve in the background, its PID in
+# $BATS_FILE_TMPDIR/serve-PORT.pid, its stderr in serve-PORT.err and, once
+# it ends, its exit status in serve-PORT.rc; waits until it answers.
+serve_start() {
+  local port=$1 base="$BATS_FILE_TMPDIR/serve-$1"
+  rm -f "$base.pid" "$base.rc"
+  (
+    rc=0
+    sh -c 'echo $$ >"$1"; shift; exec "$@"' _ "$base.pid" \
+      "$HOSTALIAS" --serve --listen "127.0.0.1:$port" --domain "$DOMAIN" -v 2>"$base.err" || rc=$?
+    echo "$rc" >"$base.rc"
+  ) 3>&- &
+  for _ in $(seq 1 100); do
+    dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" 1.2.3.4.$DOMAIN 2>/dev/null | grep -q 1.2.3.4 && return 0
+    sleep 0.1
+  done
+  cat "$BATS_FILE_TMPDIR/serve-$port.err" >&2
+  return 1
+}
+
+# serve_status PORT: waits (10 s at most) for the exit status.
+serve_status() {
+  local rc="$BATS_FILE_TMPDIR/serve-$1.rc"
+  for _ in $(seq 1 100); do
+    [ -s "$rc" ] && { cat "$rc"; return 0; }
+    sleep 0.1
+  done
+  echo "still running"
+}
+
+# The front: the one child of the privileged half.
+front_pid() { pgrep -P "$(cat "$BATS_FILE_TMPDIR/serve-$1.pid")" | head -1; }
+
+project() {
+  local name=$1 subnet=$2
+  local dir="$HA_STATE/projects/$name"
+  mkdir -p "$dir"
+  cat >"$dir/docker-compose.yml" <<YAML
+version: "2.4"
+services:
+  web:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks: [backend]
+  postgres:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks:
+      backend:
+        aliases: [pg.db.example]
+networks:
+  backend:
+    ipam:
+      config:
+        - subnet: $subnet
+YAML
+  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
+}
+
+# multi: a on front only, b on both, c on back only; "shared" is an alias
+# of a (on front) and of c (on back).
+project_multi() {
+  local dir="$HA_STATE/projects/multi"
+  mkdir -p "$dir"
+  cat >"$dir/docker-compose.yml" <<'YAML'
+version: "2.4"
+services:
+  a:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks:
+      front:
+        aliases: [shared]
+  b:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks: [front, back]
+  c:
+    image: hostalias-test/busybox:1
+    command: sleep 1000000
+    networks:
+      back:
+        aliases: [shared]
+networks:
+  front:
+    ipam:
+      config:
+        - subnet: 172.30.21.0/24
+  back:
+    ipam:
+      config:
+        - subnet: 172.30.22.0/24
+YAML
+  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
+}
+
+setup_file() {
+  ha_engine_ready docker-compose dig ss || return 0
+  project huginn 172.30.17.0/24 || { ha_unready "docker-compose up failed"; return 0; }
+  project muninn 172.30.18.0/24 || { ha_unready "docker-compose up failed"; return 0; }
+  project_multi || { ha_unready "docker-compose up failed"; return 0; }
+  PORT=$(free_port) || { ha_unready "no free port"; return 0; }
+  export PORT
+  serve_start "$PORT" || { ha_unready "hostalias --serve did not answer"; return 0; }
+}
+
+setup() {
+  ha_skip_if_unready
+}
+
+teardown_file() {
+  local f
+  for f in "$BATS_FILE_TMPDIR"/serve-*.pid; do
+    [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null
+  done
+  ha_engine_stop
+}
+
+q() { dig +time=3 +tries=1 @127.0.0.1 -p "$PORT" "$@"; }
+status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
+
+@test "serve: postgres.huginn and postgres.muninn: each project's own postgres" {
+  run q +short postgres.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
+  run q +short postgres.muninn.$DOMAIN
+  assert_eq "$output" "$(ha_ip muninn_postgres_1 muninn_backend)"
+  run q +short web.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_web_1 huginn_backend)"
+}
+
+@test "serve: a dotted alias, and upper case asked (the question echoed as asked)" {
+  run q +short pg.db.example.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
+  run q PostGres.HUGINN.Test.Internal
+  assert_contains "$output" "PostGres.HUGINN.Test.Internal. 2 IN	A	$(ha_ip huginn_postgres_1 huginn_backend)"
+}
+
+@test "serve: every network of a project is reached; the first service's answer wins" {
+  # c is only on back, which a (the first service) is not on: asked of b.
+  run q +short c.multi.$DOMAIN
+  assert_eq "$output" "$(ha_ip multi_c_1 multi_back)"
+  run q +short a.multi.$DOMAIN
+  assert_eq "$output" "$(ha_ip multi_a_1 multi_front)"
+  # shared is a on front and c on back: a's own DNS answers first.
+  run q +short shared.multi.$DOMAIN
+  assert_eq "$output" "$(ha_ip multi_a_1 multi_front)"
+  run status_of nosuchname.multi.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  # Two sockets: a's (front) and b's (back); c adds no network.
+  run cat "$BATS_FILE_TMPDIR/serve-$PORT.err"
+  assert_contains "$output" "project multi: found, 2 sockets"
+  assert_contains "$output" "container multi_a_1, nameserver 127.0.0.11"
+  assert_contains "$output" "container multi_b_1, nameserver 127.0.0.11"
+}
+
+@test "serve: CONTAINER.DOMAIN answers the container's own address" {
+  run q +short huginn_web_1.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_web_1 huginn_backend)"
+}
+
+@test "serve: wildcard-IP names, dotted and dashed, IPv6 dashed" {
+  run q +short 172.27.0.2.$DOMAIN
+  assert_eq "$output" 172.27.0.2
+  run q +short 172-27-0-2.$DOMAIN
+  assert_eq "$output" 172.27.0.2
+  run q +short AAAA fd00--1.$DOMAIN
+  assert_eq "$output" fd00::1
+  run status_of AAAA 172.27.0.2.$DOMAIN
+  assert_eq "$output" NOERROR
+}
+
+@test "serve: AAAA on an IPv4-only network is NODATA (NOERROR, no answer)" {
+  run q AAAA postgres.huginn.$DOMAIN
+  assert_contains "$output" "status: NOERROR"
+  assert_contains "$output" "ANSWER: 0"
+  run q MX postgres.huginn.$DOMAIN
+  assert_contains "$output" "status: NOERROR"
+  assert_contains "$output" "ANSWER: 0"
+}
+
+@test "serve: outside DOMAIN REFUSED; unknown project, container or name NXDOMAIN" {
+  run status_of example.com
+  assert_eq "$output" REFUSED
+  run status_of nottest.internal
+  assert_eq "$output" REFUSED
+  run status_of postgres.nosuchproject.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  run status_of nosuchcontainer.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  run status_of nosuchname.huginn.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+}
+
+@test "serve: TCP, several queries on one connection; EDNS echoed" {
+  run q +tcp +keepopen +short postgres.huginn.$DOMAIN postgres.muninn.$DOMAIN 10.1.2.3.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)
+$(ha_ip muninn_postgres_1 muninn_backend)
+10.1.2.3"
+  run q postgres.huginn.$DOMAIN
+  assert_contains "$output" "EDNS: version: 0, flags:; udp: 1232"
+}
+
+@test "serve: garbage packets, then a good query is still answered" {
+  for _ in $(seq 1 50); do
+    head -c $((RANDOM % 600)) /dev/urandom >"$BATS_TEST_TMPDIR/g"
+    busybox nc -u -w 0 127.0.0.1 "$PORT" <"$BATS_TEST_TMPDIR/g" 2>/dev/null || true
+  done
+  # A compression loop, a pointer forwards, a 64-byte label, QDCOUNT 2.
+  printf '\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\xc0\x0c\x00\x01\x00\x01' |
+    busybox nc -u -w 0 127.0.0.1 "$PORT" || true
+  printf '\x12\x34\x01\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x01' |
+    busybox nc -u -w 0 127.0.0.1 "$PORT" || true
+  run q +short postgres.huginn.$DOMAIN
+  assert_eq "$output" "$(ha_ip huginn_postgres_1 huginn_backend)"
+}
+
+@test "serve: an engine that does not answer: SERVFAIL, never an address" {
+  local port base
+  port=$(free_port)
+  base="$BATS_FILE_TMPDIR/serve-$port"
+  DOCKER_HOST=unix://$BATS_TEST_TMPDIR/none.sock serve_start "$port"
+  run dig +time=3 +tries=1 @127.0.0.1 -p "$port" postgres.huginn.$DOMAIN
+  assert_contains "$output" "status: SERVFAIL"
+  kill "$(cat "$base.pid")"
+}
+
+@test "serve: a project recreated on another subnet: the new address (the stale socket dropped)" {
+  run q +short postgres.muninn.$DOMAIN
+  assert_eq "$output" "$(ha_ip muninn_postgres_1 muninn_backend)"
+  local dir="$HA_STATE/projects/muninn"
+  (cd "$dir" && docker-compose down) >/dev/null 2>&1
+  sed -i 's|172.30.18.0/24|172.30.19.0/24|' "$dir/docker-compose.yml"
+  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
+  local want
+  want=$(ha_ip muninn_postgres_1 muninn_backend)
+  [[ $want == 172.30.19.* ]]
+  # The cached socket is in the old namespace, where nobody listens now: the
+  # send or the reply fails, and the query is asked again, once, on a new
+  # socket; the first query already has the new address.
+  run q +short postgres.muninn.$DOMAIN
+  assert_eq "$output" "$want"
+}
+
+@test "serve: IPv6 listening (UDP and TCP), and the default address 127.0.0.153:53" {
+  local port pid
+  port=$(free_port)
+  "$HOSTALIAS" --serve --listen "[::1]:$port" --domain "$DOMAIN" 2>"$BATS_TEST_TMPDIR/v6.err" &
+  pid=$!
+  sleep 0.5
+  for _ in $(seq 1 50); do
+    dig +short +time=1 +tries=1 @::1 -p "$port" 1.2.3.4.$DOMAIN | grep -q 1.2.3.4 && break
+    sleep 0.1
+  done
+  run dig +short +time=2 +tries=1 @::1 -p "$port" 10.0.0.7.$DOMAIN
+  assert_eq "$output" 10.0.0.7
+  run dig +short +tcp +time=2 +tries=1 @::1 -p "$port" AAAA 2001-db8--5.$DOMAIN
+  assert_eq "$output" 2001:db8::5
+  kill "$pid"
+  if ss -Hln 'sport = :53' | grep -q .; then
+    ha_log "port 53 is taken here: the default address is not tried"
+    return 0
+  fi
+  "$HOSTALIAS" --serve 2>"$BATS_TEST_TMPDIR/default.err" &
+  pid=$!
+  for _ in $(seq 1 50); do
+    dig +short +time=1 +tries=1 @127.0.0.153 1.2.3.4.hostalias.internal | grep -q 1.2.3.4 && break
+    sleep 0.1
+  done
+  run dig +short +time=2 +tries=1 @127.0.0.153 172-27-0-2.hostalias.internal
+  kill "$pid"
+  assert_eq "$output" 172.27.0.2
+}
+
+@test "serve: a project started after a query, then removed: found within 1 s, then NXDOMAIN" {
+  run status_of postgres.late.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+  project late 172.30.23.0/24
+  local want t0 got="" waited
+  want=$(ha_ip late_postgres_1 late_backend)
+  t0=$(ms)
+  for _ in $(seq 1 40); do
+    got=$(q +short postgres.late.$DOMAIN) || true
+    [ "$got" = "$want" ] && break
+    sleep 0.05
+  done
+  waited=$(($(ms) - t0))
+  ha_log "a project started: its address after $waited ms (a not-found is remembered 1 s)"
+  assert_eq "$got" "$want"
+  [ "$waited" -lt 1500 ]
+  (cd "$HA_STATE/projects/late" && docker-compose down) >/dev/null 2>&1
+  # The cached socket fails, the project is asked again: not found.
+  run status_of postgres.late.$DOMAIN
+  assert_eq "$output" NXDOMAIN
+}
+
+@test "serve: the front has no privilege, and an empty root" {
+  local f
+  f=$(front_pid "$PORT")
+  [ -n "$f" ]
+  run grep -E '^(Uid|CapEff|CapPrm|NoNewPrivs):' "/proc/$f/status"
+  assert_contains "$output" "CapEff:	0000000000000000"
+  assert_contains "$output" "CapPrm:	0000000000000000"
+  assert_contains "$output" "NoNewPrivs:	1"
+  run grep -E '^Uid:' "/proc/$f/status"
+  assert_eq "$output" "Uid:	65534	65534	65534	65534"
+  [ "$(readlink "/proc/$f/root")" != / ]
+  # Its own session: not the terminal's, not the privileged half's.
+  [ "$(ps -o sid= -p "$f" | tr -d ' ')" = "$f" ]
+}
+
+@test "serve: SIGTERM ends it with status 0" {
+  local port pid
+  port=$(free_port)
+  serve_start "$port"
+  pid=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
+  kill -TERM "$pid"
+  run serve_status "$port"
+  assert_eq "$output" 0
+}
+
+@test "serve: the front killed: the privileged half ends, non-zero, and says why" {
+  local port f
+  port=$(free_port)
+  serve_start "$port"
+  f=$(front_pid "$port")
+  kill -KILL "$f"
+  run serve_status "$port"
+  assert_eq "$output" 5
+  run cat "$BATS_FILE_TMPDIR/serve-$port.err"
+  assert_contains "$output" "was killed by signal 9"
+}
