@@ -139,13 +139,13 @@ static bool build_and_load(scmp_filter_ctx ctx) {
   static const int types[] = {SOCK_DGRAM, SOCK_STREAM};
   for (size_t f = 0; f < N_ELEMENTS(families); f++)
     for (size_t t = 0; t < N_ELEMENTS(types) && r == 0; t++) {
-      struct scmp_arg_cmp c[2] = {SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[f]),
+      struct scmp_arg_cmp c[2] = {SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)families[f], 0),
                                   SCMP_A1(SCMP_CMP_MASKED_EQ, 0xf, (scmp_datum_t)types[t])};
       r = rule(ctx, SCMP_ACT_ALLOW, "socket", 2, c);
     }
   static const int refused[] = {AF_UNIX, AF_NETLINK};
   for (size_t f = 0; f < N_ELEMENTS(refused) && r == 0; f++) {
-    struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)refused[f]);
+    struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_EQ, (scmp_datum_t)refused[f], 0);
     r = rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &c);
   }
   /* ioctl: the bytes waiting on a socket, non-blocking mode, an
@@ -153,7 +153,7 @@ static bool build_and_load(scmp_filter_ctx ctx) {
    * kills. */
   static const unsigned long ioctls[] = {FIONREAD, FIONBIO, SIOCGIFINDEX};
   for (size_t i = 0; i < N_ELEMENTS(ioctls) && r == 0; i++) {
-    struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_EQ, ioctls[i]);
+    struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0);
     r = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &c);
   }
   if (r == 0)
