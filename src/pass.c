@@ -351,6 +351,10 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
              struct pass_summary *summary, struct target *keep) {
   struct pass_summary sum = {0};
   int64_t t_start = now_us();
+  /* Written on every return: a caller (--watch) reads it after a failed
+   * pass too. */
+  if (summary)
+    *summary = sum;
 
   /* The output file is checked before any work: a run that cannot write it
    * should fail fast, and its previous lines are needed for failed names. */
@@ -379,6 +383,8 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   if (rc != 0)
     return rc;
   note_networks(st, &sum);
+  if (summary)
+    *summary = sum; /* the target's networks, known even if the pass fails later */
   engine_close(&own_engine);
   if (names->count == 0) {
     log_error("no names to resolve: none given, and none found on the networks of %s", tp->label);

@@ -58,9 +58,18 @@ bool sandbox_enter_empty_root(bool privileged) {
   if (!privileged)
     return true;
   const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  return jail_step(unshare(CLONE_NEWNS) == 0, "unshare(CLONE_NEWNS)") &&
-         /* Nothing done here propagates to the host; its unmounts reach us. */
-         jail_step(mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) == 0, "make / a slave") &&
+  /* A service manager may forbid mount namespaces (systemd's
+   * RestrictNamespaces=, as the watch unit has): the root is then the
+   * service's own sandbox, and the seccomp filter still applies. */
+  if (unshare(CLONE_NEWNS) < 0) {
+    if (errno != EPERM)
+      return jail_step(false, "unshare(CLONE_NEWNS)");
+    log_info("the resolver process keeps the service's root: mount namespaces are not permitted "
+             "here (RestrictNamespaces=); its seccomp filter still applies");
+    return true;
+  }
+  /* Nothing done below propagates to the host; its unmounts reach us. */
+  return jail_step(mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) == 0, "make / a slave") &&
          jail_step(mount("tmpfs", JAIL, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
                          "mode=0755,size=16k,nr_inodes=8") == 0,
                    "mount a tmpfs on " JAIL) &&
@@ -149,9 +158,10 @@ static bool build_and_load(scmp_filter_ctx ctx) {
     r = rule(ctx, SCMP_ACT_ERRNO(EAFNOSUPPORT), "socket", 1, &c);
   }
   /* ioctl: the bytes waiting on a socket, non-blocking mode, an
-   * interface's index (if_nametoindex); any other (TIOCSTI among them)
-   * kills. */
-  static const unsigned long ioctls[] = {FIONREAD, FIONBIO, SIOCGIFINDEX};
+   * interface's index (if_nametoindex), and stdio's isatty (TCGETS, which
+   * only reads: where the root is the service's own, c-ares opens the real
+   * /dev/null, a character device); any other (TIOCSTI among them) kills. */
+  static const unsigned long ioctls[] = {FIONREAD, FIONBIO, SIOCGIFINDEX, TCGETS};
   for (size_t i = 0; i < N_ELEMENTS(ioctls) && r == 0; i++) {
     struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0);
     r = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &c);

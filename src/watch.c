@@ -84,7 +84,7 @@ static void pass(struct watch *w, const char *why) {
   log_info("watch: pass %u (%s; %u events)", w->passes, why, w->pending);
   /* While the target is gone, each pass would say so again: once is
    * enough, so those passes are silent. */
-  struct pass_summary sum;
+  struct pass_summary sum = {0};
   int rc;
   {
     VERBOSITY_SCOPE(w->target_gone ? VERBOSITY_SILENT : verbosity);
