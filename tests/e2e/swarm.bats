@@ -49,7 +49,16 @@ YAML
   if ! swa stack deploy -c "$SW_STATE/stack.yml" st >/dev/null 2>&1 ||
     ! swarm_wait_running st_web st_db st_api; then
     ha_unready "docker stack deploy did not bring the stack up"
+    return 0
   fi
+  # A service's name reaches the embedded DNS a moment after its task runs
+  # (seen under ASan: "api: no such name" in the first test): wait for it.
+  local t
+  t=$(swarm_task a st_web)
+  for _ in $(seq 1 150); do
+    swa exec "$t" nslookup api >/dev/null 2>&1 && swa exec "$t" nslookup db >/dev/null 2>&1 && break
+    sleep 0.2
+  done
 }
 
 teardown_file() {
