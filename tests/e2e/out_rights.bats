@@ -23,14 +23,7 @@ OUID=4281
 SUDOERS=/etc/sudoers.d/hostalias-e2e-out-rights
 HA_BIN=${HOSTALIAS_REAL:-$HOSTALIAS}
 
-remove_users() {
-  local u
-  for u in "$SU" "$OU"; do
-    pkill -9 -u "$u" 2>/dev/null || true
-    userdel "$u" 2>/dev/null || true
-  done
-  rm -f "$SUDOERS"
-}
+remove_users() { test_users_remove "$SUDOERS" "$SU" "$OU"; }
 
 setup_file() {
   [ "$(id -u)" = 0 ] || return 0
@@ -40,16 +33,14 @@ setup_file() {
   HOMES=$(mktemp -d /tmp/hostalias-or.XXXXXX)
   chmod 755 "$HOMES"
   remove_users # (a run that was cut short may have left them behind)
-  useradd -d "$HOMES/$SU" -m -u "$SUID" -U -s /bin/sh "$SU"
-  useradd -d "$HOMES/$OU" -m -u "$OUID" -U -s /bin/sh "$OU"
+  test_user_add "$HOMES" "$SU" "$SUID"
+  test_user_add "$HOMES" "$OU" "$OUID"
   chmod 755 "$HOMES/$SU"
   chmod 700 "$HOMES/$OU"
-  cat >"$SUDOERS.tmp" <<EOF
+  sudoers_install "$SUDOERS" <<EOF
 Defaults:$SU !lecture
 $SU ALL=(root) NOPASSWD: $HA_BIN
 EOF
-  chmod 440 "$SUDOERS.tmp"
-  visudo -cqf "$SUDOERS.tmp" && mv "$SUDOERS.tmp" "$SUDOERS"
   ha_engine_ready || return 0
   # The engine's socket, for the user to connect to with their own rights.
   chmod 711 "$HA_STATE"

@@ -33,14 +33,7 @@ SUDOERS=/etc/sudoers.d/hostalias-e2e-stock-sudo
 HA_BIN=${HOSTALIAS_REAL:-$HOSTALIAS}
 PG_LINE="postgres 10.0.0.138.traefik.me" # evil_dns.py's answer for postgres
 
-remove_users() {
-  local u
-  for u in "$SS" "$SO" "$SK"; do
-    pkill -9 -u "$u" 2>/dev/null || true
-    userdel "$u" 2>/dev/null || true
-  done
-  rm -f "$SUDOERS"
-}
+remove_users() { test_users_remove "$SUDOERS" "$SS" "$SO" "$SK"; }
 
 setup_file() {
   [ "$(id -u)" = 0 ] || return 0
@@ -49,17 +42,15 @@ setup_file() {
   HOMES=$(mktemp -d /tmp/hostalias-ss.XXXXXX)
   chmod 755 "$HOMES"
   remove_users # (a run that was cut short may have left them behind)
-  useradd -d "$HOMES/$SS" -m -u "$SSUID" -U -s /bin/sh "$SS"
-  useradd -d "$HOMES/$SO" -m -u "$SOUID" -U -s /bin/sh "$SO"
-  useradd -d "$HOMES/$SK" -m -u "$SKUID" -U -s /bin/sh "$SK"
+  test_user_add "$HOMES" "$SS" "$SSUID"
+  test_user_add "$HOMES" "$SO" "$SOUID"
+  test_user_add "$HOMES" "$SK" "$SKUID"
   # Debian's /etc/sudoers as shipped, and these rules alone.
-  cat >"$SUDOERS.tmp" <<EOF
+  sudoers_install "$SUDOERS" <<EOF
 $SS ALL=(root) NOPASSWD: $HA_BIN
 Defaults:$SK env_keep += "DOCKER_CONFIG"
 $SK ALL=(root) NOPASSWD: $HA_BIN
 EOF
-  chmod 440 "$SUDOERS.tmp"
-  visudo -cqf "$SUDOERS.tmp" && mv "$SUDOERS.tmp" "$SUDOERS"
 }
 
 teardown_file() {

@@ -85,3 +85,27 @@ ha_unready() { export HA_UNREADY="$*"; }
 ha_skip_if_unready() {
   [ -z "${HA_UNREADY:-}" ] || ha_skip "$HA_UNREADY"
 }
+
+# The sudo tests' users (sudo.bats, stock_sudo.bats, out_rights.bats): each
+# file has names and uids of its own, and one sudoers rule.
+#   test_users_remove SUDOERS USER...: the users gone (their processes
+#     first), and the rule.
+#   test_user_add HOMES NAME UID: a user with its home in HOMES and a group
+#     of its own.
+#   sudoers_install SUDOERS: the rule given on standard input, put in place
+#     only once visudo accepts it.
+test_users_remove() {
+  local rule=$1 u
+  shift
+  for u in "$@"; do
+    pkill -9 -u "$u" 2>/dev/null || true
+    userdel "$u" 2>/dev/null || true
+  done
+  rm -f "$rule"
+}
+test_user_add() { useradd -d "$1/$2" -m -u "$3" -U -s /bin/sh "$2"; }
+sudoers_install() {
+  cat >"$1.tmp"
+  chmod 440 "$1.tmp"
+  visudo -cqf "$1.tmp" && mv "$1.tmp" "$1"
+}
