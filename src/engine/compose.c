@@ -88,8 +88,12 @@ static const char *project_of_cwd(const struct container_summary *list, size_t n
     size_t len = strlen(l->working_dir);
     while (len > 1 && l->working_dir[len - 1] == '/')
       len--;
-    if (len <= 1 || len < best_len || !compose_dir_within(cwd, l->working_dir) ||
-        !has_compose_file(l->working_dir))
+    if (len <= 1 || len < best_len || !compose_dir_within(cwd, l->working_dir))
+      continue;
+    /* Replicas of one project share a directory: its Compose file is
+     * looked for once. */
+    bool known = best && !strcmp(l->working_dir, best->compose.working_dir);
+    if (!known && !has_compose_file(l->working_dir))
       continue;
     if (len > best_len) {
       best = &list[i];
