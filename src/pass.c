@@ -26,10 +26,12 @@
  * service (this node's task), else a Compose service. -v says which rule
  * chose. */
 static enum engine_result find_by_rules(const struct pass_config *cfg, const struct engine *e,
-                                        struct container_state *st, const char **project) {
+                                        struct container_state *st, const char **project,
+                                        enum compose_project_source *chosen_by) {
   const char *name = cfg->container;
   enum compose_project_source source = PROJECT_OPTION;
   *project = cfg->project;
+  *chosen_by = PROJECT_NONE;
   if (!*project && (*project = getenv("COMPOSE_PROJECT_NAME")) && **project) {
     source = PROJECT_ENVIRONMENT;
     if (!engine_target_valid(*project)) {
@@ -41,6 +43,7 @@ static enum engine_result find_by_rules(const struct pass_config *cfg, const str
     *project = NULL;
     source = PROJECT_NONE;
   }
+  *chosen_by = source;
   if (!*project) {
     enum engine_result r = engine_inspect_container(e, name, st);
     if (r == ENGINE_FOUND)
@@ -79,13 +82,12 @@ static enum engine_result find_by_rules(const struct pass_config *cfg, const str
 static int find_container(const struct pass_config *cfg, const struct engine *e,
                           struct container_state *st) {
   const char *project;
-  enum engine_result r = find_by_rules(cfg, e, st, &project);
+  enum compose_project_source source;
+  enum engine_result r = find_by_rules(cfg, e, st, &project, &source);
   if (r == ENGINE_NOT_FOUND && !swarm_explain_missing(e, cfg->container, project)) {
     if (project)
       log_error("no container %s, and project %s (from %s) has no running service %s",
-                cfg->container, project,
-                compose_project_source_name(cfg->project ? PROJECT_OPTION : PROJECT_ENVIRONMENT),
-                cfg->container);
+                cfg->container, project, compose_project_source_name(source), cfg->container);
     else
       log_error("no such container, Swarm service or Compose service: %s (asked %s)",
                 cfg->container, e->socket_path);
