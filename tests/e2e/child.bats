@@ -114,10 +114,14 @@ check_session_and_stderr() {
   dns_start "$NS" normal
   dns_start "$HNS" slow
   printf 'nameserver 127.0.0.1\n' >"$W/resolv.conf"
+  printf '127.0.0.1 localhost\n' >"$W/hosts"
+  printf 'passwd: files\ngroup: files\nhosts: files dns\n' >"$W/nsswitch.conf"
   # hostalias in the "host" namespace HNS, whose resolv.conf names the slow
-  # server, under a pseudo-terminal.
+  # server, under a pseudo-terminal. Its hosts and nsswitch.conf are the
+  # test's too: the machine's may send names elsewhere first, or nowhere.
   under_pty nsenter --net="/run/netns/$HNS" unshare --mount sh -c "
-    mount --bind '$W/resolv.conf' /etc/resolv.conf && exec \"\$0\" \"\$@\"" \
+    mount --bind '$W/resolv.conf' /etc/resolv.conf && mount --bind '$W/hosts' /etc/hosts &&
+    mount --bind '$W/nsswitch.conf' /etc/nsswitch.conf && exec \"\$0\" \"\$@\"" \
     "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 --check a &
   local s=$! c
   c=$(find_child "/run/netns/$NS") || { wait "$s"; cat "$W/pty" >&2; echo "child not seen" >&2; return 1; }

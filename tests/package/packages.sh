@@ -22,6 +22,8 @@
 #                 below 2.8 (3.0 when first measured; 2.8 with PrivateMounts)
 set -euo pipefail
 step=$1
+# A failed command names itself: CI's summary shows the last lines.
+trap 'echo "packages.sh $step: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 build=$(cd "${2:-build}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
 work=/tmp/hostalias-packages
@@ -75,18 +77,22 @@ deb-install)
   dpkg-deb -c "$work/deb/hostalias_${version}_${arch}.deb" | awk '$1 !~ /^d/ {print $6}' |
     normalized >"$work/deb.files"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$work/deb/hostalias_${version}_${arch}.deb" >/dev/null
-  /usr/bin/hostalias -V
-  /usr/bin/hostalias -V | grep -q "^hostalias $version "
+  # (Each output is read whole before it is matched: "CMD | grep -q" under
+  # pipefail fails when grep exits at its match while CMD is still writing.)
+  out=$(/usr/bin/hostalias -V) && echo "$out"
+  [[ "$out" == "hostalias $version "* ]]
   man -w hostalias
   [ "$(man -w hostalias)" = /usr/share/man/man1/hostalias.1.gz ]
-  zcat /usr/share/man/man1/hostalias.1.gz | grep -q "^\.TH \"hostalias\" \"1\" .* \"hostalias $version\"$"
+  out=$(zcat /usr/share/man/man1/hostalias.1.gz)
+  grep -q "^\.TH \"hostalias\" \"1\" .* \"hostalias $version\"$" <<<"$out"
   echo "the man page says hostalias $version"
   # Each shell finds its completion where it looks by default.
-  bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader hostalias; complete -p hostalias' |
-    grep -q -- '-F _hostalias'
-  zsh -fc 'autoload -U compinit; compinit -u -d /tmp/hostalias-zcompdump; print $_comps[hostalias]' |
-    grep -qx _hostalias
-  fish -c 'complete -C "hostalias --vers"' | grep -q -- '--version'
+  out=$(bash -c '. /usr/share/bash-completion/bash_completion; _completion_loader hostalias; complete -p hostalias')
+  grep -q -- '-F _hostalias' <<<"$out"
+  out=$(zsh -fc 'autoload -U compinit; compinit -u -d /tmp/hostalias-zcompdump; print $_comps[hostalias]')
+  grep -qx _hostalias <<<"$out"
+  out=$(fish -c 'complete -C "hostalias --vers"')
+  grep -q -- '--version' <<<"$out"
   echo "bash, zsh and fish complete hostalias"
   # The template unit is installed, and no instance is enabled or started.
   unit=$(dpkg -L hostalias | grep 'hostalias-watch@.service$')
