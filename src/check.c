@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "child.h"
+#include "host_files.h"
 #include "privileges.h"
 #include "resolvconf.h"
 #include "route.h"
@@ -36,17 +37,6 @@ struct record {
   uint8_t reach;  /* enum route_reach of the wanted address, in that place */
   struct address other;
 };
-
-static void set_sockaddr(const struct addrinfo *ai, struct address *a) {
-  memset(a, 0, sizeof *a);
-  if (ai->ai_family == AF_INET) {
-    a->family = 4;
-    memcpy(a->bytes, &((struct sockaddr_in *)(void *)ai->ai_addr)->sin_addr, 4);
-  } else if (ai->ai_family == AF_INET6) {
-    a->family = 6;
-    memcpy(a->bytes, &((struct sockaddr_in6 *)(void *)ai->ai_addr)->sin6_addr, 16);
-  }
-}
 
 /* What the child's requests live in, kept reachable to the end: glibc's
  * threads may still hold a request that did not finish in time, so nothing
@@ -110,10 +100,11 @@ __attribute__((noreturn)) static void resolve_all(void *ctx) {
       r.answer = ANSWER_OTHER;
       for (struct addrinfo *ai = cbs[i].ar_result; ai; ai = ai->ai_next) {
         struct address a;
-        set_sockaddr(ai, &a);
-        if (a.family && address_compare(&a, &want[i]) == 0)
+        if (!address_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &a))
+          continue;
+        if (address_compare(&a, &want[i]) == 0)
           r.answer = ANSWER_MATCH;
-        else if (a.family && !r.other.family)
+        else if (!r.other.family)
           r.other = a;
       }
     } else if (e == EAI_NONAME) {
@@ -134,7 +125,7 @@ static bool run_place(const struct target *t, bool in_netns, char **names,
   struct check_job job = {.names = names, .want = want, .n = n};
   struct child c;
   if (!child_start(&c, "the --check process", in_netns ? t : NULL, 0, resolve_all, &job,
-                   now_ms() + CHECK_DEADLINE_MS + 2000))
+                   now_ms() + CHECK_DEADLINE_MS + CHILD_GRACE_MS))
     return false;
   size_t want_len = n * sizeof *recs, got = 0;
   while (got < want_len) {
@@ -144,7 +135,7 @@ static bool run_place(const struct target *t, bool in_netns, char **names,
     got += (size_t)r;
   }
   int wstatus = 0;
-  child_finish(&c, got < want_len, 2000, &wstatus);
+  child_finish(&c, got < want_len, CHILD_GRACE_MS, &wstatus);
   for (size_t i = 0; got == want_len && i < n; i++)
     if (recs[i].answer > ANSWER_LATE || recs[i].reach > ROUTE_NONE ||
         (recs[i].other.family != 0 && recs[i].other.family != 4 && recs[i].other.family != 6))
@@ -162,13 +153,10 @@ const char *check_nss_obstacle(const char *nss, size_t len, bool nscd_caches_hos
   size_t hl = 0, l;
   struct line_iter it = line_iter(nss, len);
   while (line_next(&it, &p, &l)) {
-    const char *w = p;
-    while (w < p + l && (*w == ' ' || *w == '\t'))
-      w++;
-    if ((size_t)(p + l - w) > 6 && !strncmp(w, "hosts:", 6)) {
-      hosts = w + 6;
-      hl = (size_t)(p + l - hosts);
-    }
+    const char *src;
+    size_t sl;
+    if (nss_hosts_line(p, l, &src, &sl))
+      hosts = src, hl = sl; /* the last one counts */
   }
   if (!hosts)
     return NULL; /* glibc's default has dns */
@@ -220,16 +208,14 @@ static bool nscd_caches_hosts(void) {
  * netns verdict. */
 static void loopback_servers(char *out, size_t size) {
   out[0] = '\0';
-  _cleanup_fd_ int fd = open("/etc/resolv.conf", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  char buf[RESOLV_FILE_MAX];
-  ssize_t len = fd >= 0 ? read(fd, buf, sizeof buf) : -1;
-  if (len <= 0)
+  _cleanup_strbuf_ struct strbuf buf = {0};
+  if (!host_file_read("/etc/resolv.conf", RESOLV_FILE_MAX, &buf) || !buf.len)
     return;
   struct resolv_conf rc;
   resolv_conf_init(&rc);
   {
     VERBOSITY_SCOPE(VERBOSITY_SILENT); /* the host's file, not ours to judge */
-    resolv_conf_parse(&rc, buf, (size_t)len, "/etc/resolv.conf");
+    resolv_conf_parse(&rc, buf.data, buf.len, "/etc/resolv.conf");
   }
   size_t o = 0;
   for (size_t i = 0; i < rc.nservers; i++) {
@@ -301,10 +287,10 @@ size_t check_targets(const struct target *t, enum check_where where,
   names[n] = probe_name;
   size_t total = have_probe ? n + 1 : n;
 
-  char nss[65536];
-  _cleanup_fd_ int nfd = open("/etc/nsswitch.conf", O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  ssize_t nl = nfd >= 0 ? read(nfd, nss, sizeof nss) : 0;
-  const char *obstacle = check_nss_obstacle(nss, nl > 0 ? (size_t)nl : 0, nscd_caches_hosts());
+  _cleanup_strbuf_ struct strbuf nss = {0};
+  if (!host_file_read("/etc/nsswitch.conf", HOST_FILE_MAX, &nss))
+    nss.len = 0; /* glibc's defaults */
+  const char *obstacle = check_nss_obstacle(nss.data, nss.len, nscd_caches_hosts());
   char loopback[200];
   loopback_servers(loopback, sizeof loopback);
 

@@ -61,6 +61,10 @@ bool child_start(struct child *c, const char *what, const struct target *t, unsi
  * the read's). */
 ssize_t child_read(struct child *c, void *buf, size_t len);
 
+/* How long a child is given to exit once its work is done or it is told
+ * to, and (--check) how long past its own deadline it may overrun. */
+#define CHILD_GRACE_MS 2000
+
 /* Closes the pipe, kills the child when KILL_IT, relays the rest of its
  * standard error and reaps it within GRACE_MS (then kills it, and waits
  * 1 s more at most). *WSTATUS is its wait status; false when it had to be

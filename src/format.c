@@ -116,6 +116,11 @@ bool format_target_name(const struct format_config *c, const struct address *a,
   return n > 0 && n <= NAME_MAX_LEN;
 }
 
+bool format_gets_line(const struct format_config *c, const char *name,
+                      const struct name_result *r) {
+  return r->status == NAME_RESOLVED && !(c->format == FORMAT_ALIAS && name_is_dotted(name));
+}
+
 bool format_line(const struct format_config *c, const char *name, const struct name_result *r,
                  const char *check, struct strbuf *out, const char **why) {
   char line[LINE_MAX_BYTES];
@@ -202,8 +207,6 @@ static bool target_ok(const char *s, size_t len) {
   }
   return true;
 }
-
-static bool name_is_dotted_n(const char *s, size_t len) { return memchr(s, '.', len) != NULL; }
 
 bool format_line_key(enum format_kind f, const char *line, size_t len, const char **key,
                      size_t *keylen) {

@@ -33,6 +33,10 @@ bool format_parse_kind(const char *text, enum format_kind *out);
 bool format_target_name(const struct format_config *c, const struct address *a,
                         char out[NAME_MAX_LEN + 1]);
 
+/* Whether NAME, resolved as R, is to get a line in format C: it resolved,
+ * and is not a dotted name in an alias file (glibc never aliases those). */
+bool format_gets_line(const struct format_config *c, const char *name, const struct name_result *r);
+
 /* Appends the line for NAME to OUT. False, with *WHY set, when no line can be
  * written for it. CHECK, when not NULL, is what --check found ("ok" or why
  * not): JSON lines carry it as "check". */

@@ -184,7 +184,6 @@ void lines_build(const struct lines_in *in, struct strbuf *out, struct lines_cou
   for (size_t i = 0; i < names->count; i++) {
     const struct name_result *r = &in->results[i];
     const char *name = name_at(names, i);
-    bool dotted_skip = fmt->format == FORMAT_ALIAS && name_is_dotted(name);
     if (r->status != NAME_TIMEOUT && r->status != NAME_UNREACHABLE && !r->from_hosts)
       c->dns_answered++;
     const char *why;
@@ -192,8 +191,8 @@ void lines_build(const struct lines_in *in, struct strbuf *out, struct lines_cou
       c->resolved++;
       continue;
     }
-    if (dotted_skip && r->status == NAME_RESOLVED)
-      continue; /* warned about when the names were read */
+    if (r->status == NAME_RESOLVED && !format_gets_line(fmt, name, r))
+      continue; /* dotted: warned about when the names were read */
     c->failed++;
     if (r->status == NAME_TIMEOUT || r->status == NAME_UNREACHABLE)
       c->dns_unreachable++;

@@ -211,8 +211,7 @@ static void mark_reachability(const struct pass_config *cfg, const struct name_l
   _cleanup_free_ struct address *addrs = xcalloc(n ? n : 1, sizeof *addrs);
   _cleanup_free_ size_t *of = xcalloc(n ? n : 1, sizeof *of);
   for (size_t i = 0; i < n; i++) {
-    if (r[i].status != NAME_RESOLVED ||
-        (cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name_at(names, i))))
+    if (!format_gets_line(&cfg->fmt, name_at(names, i), &r[i]))
       continue;
     addrs[m] = r[i].best;
     of[m++] = i;
@@ -274,8 +273,7 @@ static size_t check_names(const struct pass_config *cfg, const struct target *t,
   size_t n = 0;
   for (size_t i = 0; i < names->count; i++) {
     struct check_item *c = &checks[n];
-    if (r[i].status != NAME_RESOLVED ||
-        (cfg->fmt.format == FORMAT_ALIAS && name_is_dotted(name_at(names, i))) ||
+    if (!format_gets_line(&cfg->fmt, name_at(names, i), &r[i]) ||
         !format_target_name(&cfg->fmt, &r[i].best, c->target))
       continue;
     c->name = name_at(names, i);

@@ -10,8 +10,9 @@
 #include "results_wire.h"
 #include "util.h"
 
-/* How long a child that sent everything may take to exit. */
-#define CHILD_EXIT_GRACE_MS 2000
+/* Past the child's own deadline (the request's), before it is killed as hung:
+ * generous, for a child under valgrind. */
+#define RESOLVER_OVERRUN_MS 5000
 
 struct resolver {
   const struct target *t;
@@ -48,7 +49,7 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
   struct resolver r = {.t = t, .req = *req, .names = names, .results = results};
   struct child c;
   if (!child_start(&c, "the resolver process", t, CHILD_SANDBOX, resolver_body, &r,
-                   now_ms() + req->cfg.deadline_ms + 5000))
+                   now_ms() + req->cfg.deadline_ms + RESOLVER_OVERRUN_MS))
     return EXIT_OUTPUT;
 
   /* Records are decoded as they arrive, through a fixed buffer: memory does
@@ -79,7 +80,7 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
     }
   }
   int wstatus = 0;
-  bool exited = child_finish(&c, timed_out || d.bad || trailing, CHILD_EXIT_GRACE_MS, &wstatus);
+  bool exited = child_finish(&c, timed_out || d.bad || trailing, CHILD_GRACE_MS, &wstatus);
   int rc = EXIT_OUTPUT;
   if (timed_out) {
     log_error("the resolver process did not finish in time; killed it");

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "host_files.h"
 #include "hostsfile.h"
 #include "privileges.h"
 #include "pty_relay.h"
@@ -25,7 +26,6 @@
 /* The filesystem type of a bind, remount or propagation change is ignored
  * by the kernel: NONE_FS rather than NULL, which valgrind 3.19 flags. */
 #define NONE_FS "none"
-#define HOST_FILE_MAX (1024 * 1024)
 
 bool run_user_choose(const char *spec, struct run_user *u) {
   memset(u, 0, sizeof *u);
@@ -57,19 +57,15 @@ bool run_user_choose(const char *spec, struct run_user *u) {
       chosen.gid = w->gid;
   }
   invoker_fill_passwd(&chosen);
-  u->uid = chosen.uid;
-  u->gid = chosen.gid;
-  u->has_passwd = chosen.has_passwd;
-  strcpy(u->name, chosen.name);
-  strcpy(u->home, chosen.home);
-  struct passwd *pw = u->has_passwd ? getpwuid(u->uid) : NULL;
+  u->who = chosen;
+  struct passwd *pw = u->who.has_passwd ? getpwuid(u->who.uid) : NULL;
   snprintf(u->shell, sizeof u->shell, "%s",
            pw && pw->pw_shell && *pw->pw_shell && strlen(pw->pw_shell) < sizeof u->shell
                ? pw->pw_shell
                : "/bin/sh");
   /* Under sudo the invoker is never uid 0 (struct invoker), so the command
    * never keeps root there. */
-  u->keep_root = u->uid == 0 && !w->sudo;
+  u->keep_root = u->who.uid == 0 && !w->sudo;
   return true;
 }
 
@@ -80,11 +76,9 @@ void run_command_nsswitch(const char *in, size_t len, struct strbuf *out) {
   const char *p;
   size_t l;
   while (line_next(&it, &p, &l)) {
-    const char *w = p;
-    while (w < p + l && (*w == ' ' || *w == '\t'))
-      w++;
-    if ((size_t)(p + l - w) > 5 && !strncmp(w, "hosts", 5) &&
-        (w[5] == ':' || w[5] == ' ' || w[5] == '\t')) {
+    const char *src;
+    size_t sl;
+    if (nss_hosts_line(p, l, &src, &sl)) {
       if (!done)
         strbuf_append(out, line, sizeof line - 1);
       done = true;
@@ -95,24 +89,6 @@ void run_command_nsswitch(const char *in, size_t len, struct strbuf *out) {
   }
   if (!done)
     strbuf_append(out, line, sizeof line - 1);
-}
-
-/* Reads a host file (trusted: the host's own /etc), at most MAX bytes. */
-static bool read_host_file(const char *path, size_t max, struct strbuf *out) {
-  _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return false;
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return n == 0;
-    if (out->len + (size_t)n > max)
-      return false;
-    strbuf_append(out, buf, (size_t)n);
-  }
 }
 
 struct own_name {
@@ -149,7 +125,7 @@ static void append_own_name(struct strbuf *hosts) {
   strbuf_append(hosts, "# the host's own name (hostalias)\n", 34);
   {
     VERBOSITY_SCOPE(VERBOSITY_SILENT); /* the host's file, not ours to judge */
-    if (read_host_file("/etc/hosts", HOST_FILE_MAX, &host))
+    if (host_file_read("/etc/hosts", HOST_FILE_MAX, &host))
       hosts_parse(host.data ? host.data : "", host.len, "/etc/hosts", on_host_entry, &o);
   }
   if (!o.found) {
@@ -217,7 +193,7 @@ static int set_up_files(const struct target *t, bool rootless) {
   if (t->hosts.present)
     strbuf_append(&hosts, t->hosts.data, t->hosts.len);
   append_own_name(&hosts);
-  bool have_nss = read_host_file("/etc/nsswitch.conf", HOST_FILE_MAX, &host_nss);
+  bool have_nss = host_file_read("/etc/nsswitch.conf", HOST_FILE_MAX, &host_nss);
   if (have_nss)
     run_command_nsswitch(host_nss.data ? host_nss.data : "", host_nss.len, &nss);
   else
@@ -257,9 +233,9 @@ static int set_up_files(const struct target *t, bool rootless) {
  * as login and su set them: under sudo they would be root's, and programs
  * would write root's home or read root's dotfiles. */
 static bool set_identity_env(const struct run_user *u) {
-  if (u->has_passwd)
-    return setenv("HOME", u->home[0] ? u->home : "/", 1) == 0 && setenv("USER", u->name, 1) == 0 &&
-           setenv("LOGNAME", u->name, 1) == 0;
+  if (u->who.has_passwd)
+    return setenv("HOME", u->who.home[0] ? u->who.home : "/", 1) == 0 &&
+           setenv("USER", u->who.name, 1) == 0 && setenv("LOGNAME", u->who.name, 1) == 0;
   return setenv("HOME", "/", 1) == 0 && unsetenv("USER") == 0 && unsetenv("LOGNAME") == 0;
 }
 
@@ -279,10 +255,10 @@ bool run_command_started_by_sudo(const char *sudo_command) {
 }
 
 bool run_command_apart(const struct run_user *u) {
-  if (u->keep_root || u->uid == getuid())
+  if (u->keep_root || u->who.uid == getuid())
     return false;
   const struct invoker *w = invoker();
-  return !(w->sudo && u->uid == w->uid && run_command_started_by_sudo(getenv("SUDO_COMMAND")));
+  return !(w->sudo && u->who.uid == w->uid && run_command_started_by_sudo(getenv("SUDO_COMMAND")));
 }
 
 /* A value that names no file and holds no control character. */
@@ -333,11 +309,11 @@ static char *env_pair(const char *name, const char *value) {
 char **run_command_env(char *const *env, const struct run_user *u) {
   char **out = NULL;
   size_t n = 0;
-  env_add(&out, &n, env_pair("HOME", u->has_passwd && u->home[0] ? u->home : "/"));
-  env_add(&out, &n, env_pair("SHELL", u->has_passwd && u->shell[0] ? u->shell : "/bin/sh"));
-  if (u->has_passwd) {
-    env_add(&out, &n, env_pair("USER", u->name));
-    env_add(&out, &n, env_pair("LOGNAME", u->name));
+  env_add(&out, &n, env_pair("HOME", u->who.has_passwd && u->who.home[0] ? u->who.home : "/"));
+  env_add(&out, &n, env_pair("SHELL", u->who.has_passwd && u->shell[0] ? u->shell : "/bin/sh"));
+  if (u->who.has_passwd) {
+    env_add(&out, &n, env_pair("USER", u->who.name));
+    env_add(&out, &n, env_pair("LOGNAME", u->who.name));
   }
   env_add(&out, &n, env_pair("PATH", RUN_COMMAND_PATH));
   for (size_t i = 0; env && env[i]; i++) {
@@ -388,7 +364,7 @@ static int exec_command(char *const *argv) {
 /* Becomes U, with ENV as the environment and no descriptor above 2, and
  * executes ARGV. Returns the status on failure. */
 static int exec_apart(const struct run_user *u, char **env, char *const *argv) {
-  if (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL))
+  if (!become_user(u->who.uid, u->who.gid, u->who.has_passwd ? u->who.name : NULL))
     return EXIT_OUTPUT;
   close_above_std();
   environ = env; /* PATH, for execvp's search too, is the safe one */
@@ -408,7 +384,7 @@ static int run_apart(const struct run_user *u, char *const *argv) {
     return rc;
   }
   _cleanup_pty_relay_ struct pty_relay r;
-  if (!pty_relay_open(&r, u->uid)) {
+  if (!pty_relay_open(&r, u->who.uid)) {
     run_command_env_free(env);
     return EXIT_OUTPUT;
   }
@@ -433,7 +409,7 @@ int run_command(const struct target *t, const struct run_user *u, char *const *a
   /* A caller who is not root runs the command in a rootless container of
    * their own: there is no one else to become. */
   bool rootless = geteuid() != 0;
-  if (rootless && u->uid != getuid()) {
+  if (rootless && u->who.uid != getuid()) {
     log_error("--user: only root chooses another user");
     return EXIT_USAGE;
   }
@@ -450,8 +426,9 @@ int run_command(const struct target *t, const struct run_user *u, char *const *a
       return EXIT_OUTPUT;
   } else if (run_command_apart(u)) {
     return run_apart(u, argv);
-  } else if (!u->keep_root && (!become_user(u->uid, u->gid, u->has_passwd ? u->name : NULL) ||
-                               !set_identity_env(u))) {
+  } else if (!u->keep_root &&
+             (!become_user(u->who.uid, u->who.gid, u->who.has_passwd ? u->who.name : NULL) ||
+              !set_identity_env(u))) {
     return EXIT_OUTPUT;
   }
   /* Our own descriptors are close-on-exec; the caller's pass on, as with

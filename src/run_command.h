@@ -19,16 +19,14 @@
 #include <stdbool.h>
 #include <sys/types.h>
 
+#include "privileges.h"
 #include "target.h"
 
 struct run_user {
-  bool keep_root; /* run by root without sudo or --user: stays root */
-  uid_t uid;
-  gid_t gid;
-  bool has_passwd; /* name and home are the passwd entry's */
-  char name[256];  /* for the supplementary groups, USER and LOGNAME */
-  char home[1024]; /* HOME */
-  char shell[256]; /* SHELL, when the command runs apart */
+  struct invoker who; /* uid, gid and the passwd entry (name: groups, USER, LOGNAME; home: HOME);
+                         who.sudo is unused */
+  bool keep_root;     /* run by root without sudo or --user: stays root */
+  char shell[256];    /* SHELL, when the command runs apart */
 };
 
 /* The user to run as: --user NAME|UID when SPEC is not NULL, else the

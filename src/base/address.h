@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct address {
   uint8_t family; /* 4 or 6 */
@@ -19,3 +20,9 @@ struct address {
 int address_compare(const struct address *a, const struct address *b);
 bool address_parse(const char *text, struct address *out);
 void address_format(const struct address *a, char out[ADDRESS_TEXT_MAX]);
+
+/* From a socket address of LEN bytes (AF_INET or AF_INET6, whole); false for
+ * any other family or a short one. */
+bool address_from_sockaddr(const struct sockaddr *sa, size_t len, struct address *out);
+/* A's socket address with PORT into SS; returns its length. */
+socklen_t address_to_sockaddr(const struct address *a, uint16_t port, struct sockaddr_storage *ss);

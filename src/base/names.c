@@ -50,7 +50,7 @@ const char *name_invalid_reason(const char *s, size_t len) {
   return NULL;
 }
 
-bool name_is_dotted(const char *name) { return strchr(name, '.') != NULL; }
+bool name_is_dotted_n(const char *name, size_t len) { return memchr(name, '.', len) != NULL; }
 
 void name_list_init(struct name_list *l) { memset(l, 0, sizeof *l); }
 

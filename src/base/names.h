@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <string.h>
 #include <stdint.h>
 
 #include "line_reader.h"
@@ -37,8 +38,10 @@ static inline const char *name_at(const struct name_list *l, size_t i) {
 /* Returns NULL when S (LEN bytes) is a valid name, else why it is not. */
 const char *name_invalid_reason(const char *s, size_t len);
 
-/* True when NAME contains a dot (glibc never aliases such a name). */
-bool name_is_dotted(const char *name);
+/* True when NAME (LEN bytes) contains a dot (glibc never aliases such a
+ * name). */
+bool name_is_dotted_n(const char *name, size_t len);
+static inline bool name_is_dotted(const char *name) { return name_is_dotted_n(name, strlen(name)); }
 
 void name_list_init(struct name_list *l);
 void name_list_free(struct name_list *l);

@@ -26,7 +26,7 @@ static void add_name(const char *name, void *ctx) {
   size_t len = strlen(name);
   /* Anything the engine says is checked as a name read from input is; what
    * does not pass (a name only Docker allows) is not asked. */
-  if (name_invalid_reason(name, len) || (d->skip_dotted && memchr(name, '.', len)))
+  if (name_invalid_reason(name, len) || (d->skip_dotted && name_is_dotted_n(name, len)))
     return;
   name_list_add(&d->found, name, len, "the Engine API", 0);
 }

@@ -84,18 +84,10 @@ static void on_addrinfo(void *arg, int status, int timeouts, struct ares_addrinf
   struct name_result *r = &p->results[s->index];
   if (status == ARES_SUCCESS && res) {
     for (struct ares_addrinfo_node *n = res->nodes; n; n = n->ai_next) {
-      struct address a = {0};
-      if (n->ai_family == AF_INET && (p->cfg->families & FAMILY_V4) && n->ai_addr &&
-          n->ai_addrlen >= (int)sizeof(struct sockaddr_in)) {
-        a.family = 4;
-        memcpy(a.bytes, &((struct sockaddr_in *)(void *)n->ai_addr)->sin_addr, 4);
-      } else if (n->ai_family == AF_INET6 && (p->cfg->families & FAMILY_V6) && n->ai_addr &&
-                 n->ai_addrlen >= (int)sizeof(struct sockaddr_in6)) {
-        a.family = 6;
-        memcpy(a.bytes, &((struct sockaddr_in6 *)(void *)n->ai_addr)->sin6_addr, 16);
-      } else {
+      struct address a;
+      if (!address_from_sockaddr(n->ai_addr, (size_t)n->ai_addrlen, &a) ||
+          !(p->cfg->families & (a.family == 4 ? FAMILY_V4 : FAMILY_V6)))
         continue;
-      }
       name_result_add(r, &a, p->cfg->keep_all);
     }
     /* A success with no usable node (c-ares' own "localhost" answer of the

@@ -88,24 +88,8 @@ socket_child(const struct target *t, const struct nameserver *ns, int sock) {
   if (!target_enter_netns(t, &joined))
     _exit(1);
   struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t sl;
-  int fd;
-  if (ns->addr.family == 4) {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons(ns->port ? ns->port : 53);
-    memcpy(&a->sin_addr, ns->addr.bytes, 4);
-    sl = sizeof *a;
-    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  } else {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(ns->port ? ns->port : 53);
-    memcpy(&a->sin6_addr, ns->addr.bytes, 16);
-    sl = sizeof *a;
-    fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  }
+  socklen_t sl = address_to_sockaddr(&ns->addr, ns->port ? ns->port : 53, &ss);
+  int fd = socket(ss.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0 || connect(fd, (struct sockaddr *)&ss, sl) < 0)
     _exit(2);
   uint8_t one = 1;
@@ -324,7 +308,7 @@ int serve_priv_loop(const struct engine *e, int ctl, int sigfd, pid_t front) {
       }
       log_notice("--serve: %s: stopping", strsignal((int)si.ssi_signo));
       kill(front, SIGTERM);
-      child_reap(front, now_ms() + 2000, &ws);
+      child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
       return EXIT_ALL_RESOLVED;
     }
     if (p[0].revents) {
@@ -332,14 +316,14 @@ int serve_priv_loop(const struct engine *e, int ctl, int sigfd, pid_t front) {
       int ws;
       if (rc == -2) {
         /* Its end closed: it died, or is dying. */
-        if (child_reap(front, now_ms() + 2000, &ws))
+        if (child_reap(front, now_ms() + CHILD_GRACE_MS, &ws))
           return front_ended(front, ws);
         log_error("--serve: the front (pid %d) closed its end of the socket; stopping", (int)front);
         return EXIT_OUTPUT;
       }
       if (rc >= 0) {
         kill(front, SIGKILL);
-        child_reap(front, now_ms() + 2000, &ws);
+        child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
         return rc;
       }
     }

@@ -2,6 +2,10 @@
 /* address.c: parsing, formatting and the total order that picks the one
  * address a line is written with. */
 #include "address.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/un.h>
+
 #include "tap.h"
 #include "util.h"
 
@@ -41,5 +45,27 @@ int main(void) {
   ok(cmp("10.0.0.2", "10.0.0.2") == 0, "equal");
   ok(cmp("255.255.255.255", "::") == -1, "every IPv4 before any IPv6");
   ok(cmp("2001:db8::2", "2001:db8::1") == 1, "IPv6 by bytes");
+
+  /* Socket addresses, both ways. */
+  const char *both[] = {"172.27.0.2", "2001:db8::53"};
+  for (size_t i = 0; i < N_ELEMENTS(both); i++) {
+    struct address in, out;
+    struct sockaddr_storage ss;
+    address_parse(both[i], &in);
+    socklen_t sl = address_to_sockaddr(&in, 53, &ss);
+    ok(sl == (in.family == 4 ? sizeof(struct sockaddr_in) : sizeof(struct sockaddr_in6)) &&
+           ss.ss_family == (in.family == 4 ? AF_INET : AF_INET6),
+       "%s: its socket address, of its family and length", both[i]);
+    ok(ntohs(in.family == 4 ? ((struct sockaddr_in *)&ss)->sin_port
+                            : ((struct sockaddr_in6 *)&ss)->sin6_port) == 53,
+       "%s: the port in network order", both[i]);
+    ok(address_from_sockaddr((struct sockaddr *)&ss, sl, &out) && !address_compare(&in, &out),
+       "%s: and back", both[i]);
+    ok(!address_from_sockaddr((struct sockaddr *)&ss, sl - 1, &out) && out.family == 0,
+       "%s: one byte short: refused", both[i]);
+  }
+  struct sockaddr_un un = {.sun_family = AF_UNIX};
+  ok(!address_from_sockaddr((struct sockaddr *)&un, sizeof un, &a), "AF_UNIX: refused");
+  ok(!address_from_sockaddr(NULL, 0, &a), "no address: refused");
   return tap_done();
 }

@@ -168,5 +168,13 @@ int main(void) {
          lazy.all[1].bytes[3] == 9,
      "a second address: sorted list of both, best the lowest");
   free(lazy.all);
+  /* Which names get a line at all: resolved, and not dotted in an alias file. */
+  struct format_config alias = {.format = FORMAT_ALIAS}, hosts = {.format = FORMAT_HOSTS};
+  struct name_result none = {.status = NAME_NXDOMAIN};
+  ok(format_gets_line(&alias, "postgres", &r), "alias: a resolved name gets a line");
+  ok(!format_gets_line(&alias, "postgres", &none), "alias: an unresolved one does not");
+  ok(!format_gets_line(&alias, "db.backend", &r),
+     "alias: a dotted one does not (glibc never aliases it)");
+  ok(format_gets_line(&hosts, "db.backend", &r), "hosts: a dotted one does");
   return tap_done();
 }

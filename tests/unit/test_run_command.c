@@ -37,9 +37,9 @@ static const char *env_of(char *const *in, const struct run_user *u) {
 }
 
 static void test_env(void) {
-  struct run_user alice = {.uid = 4271, .gid = 100, .has_passwd = true};
-  strcpy(alice.name, "alice");
-  strcpy(alice.home, "/home/alice");
+  struct run_user alice = {.who = {.uid = 4271, .gid = 100, .has_passwd = true}};
+  strcpy(alice.who.name, "alice");
+  strcpy(alice.who.home, "/home/alice");
   strcpy(alice.shell, "/bin/bash");
   char *const root_env[] = {"ROOT_API_TOKEN=secret",
                             "HOME=/root",
@@ -84,7 +84,7 @@ static void test_env(void) {
          strstr(env_of(hijack, &alice), "HOME=/root") == NULL &&
          strstr(env_of(hijack, &alice), "SHELL=/tmp/sh") == NULL,
      "HOME, PATH and SHELL are never the caller's");
-  struct run_user anon = {.uid = 4272, .gid = 4272};
+  struct run_user anon = {.who = {.uid = 4272, .gid = 4272}};
   is_str(env_of(NULL, &anon), "HOME=/\nSHELL=/bin/sh\nPATH=" RUN_COMMAND_PATH "\n",
          "no passwd entry: HOME=/, SHELL=/bin/sh, no USER or LOGNAME");
 }
@@ -103,7 +103,7 @@ static void test_started_by_sudo(void) {
   ok(!run_command_started_by_sudo(NULL) && !run_command_started_by_sudo("") &&
          !run_command_started_by_sudo("test_run_command web"),
      "no SUDO_COMMAND, an empty one, a relative one: not started by sudo");
-  struct run_user u = {.uid = 4273, .gid = 100};
+  struct run_user u = {.who = {.uid = 4273, .gid = 100}};
   if (geteuid() == 0) {
     setenv("SUDO_UID", "4273", 1);
     setenv("SUDO_GID", "100", 1);
@@ -119,10 +119,10 @@ static void test_started_by_sudo(void) {
     invoker_init();
     ok(run_command_apart(&u), "root with --user: apart");
     u.keep_root = true;
-    u.uid = 0;
+    u.who.uid = 0;
     ok(!run_command_apart(&u), "root staying root: not apart");
   } else {
-    u.uid = getuid();
+    u.who.uid = getuid();
     ok(!run_command_apart(&u), "the caller's own uid: not apart");
   }
 }
@@ -149,10 +149,11 @@ int main(void) {
   unsetenv("SUDO_UID");
   unsetenv("SUDO_GID");
   ok(invoker_init() && !under_sudo(), "no SUDO_UID: not under sudo");
-  ok(run_user_choose("root", &u) && u.uid == 0 && u.keep_root && !strcmp(u.name, "root") &&
-         !strcmp(u.home, "/root") && u.has_passwd,
+  ok(run_user_choose("root", &u) && u.who.uid == 0 && u.keep_root && !strcmp(u.who.name, "root") &&
+         !strcmp(u.who.home, "/root") && u.who.has_passwd,
      "--user root without sudo: root, with root's passwd entry");
-  ok(run_user_choose("4299", &u) && u.uid == 4299 && u.gid == 4299 && !u.keep_root && !u.has_passwd,
+  ok(run_user_choose("4299", &u) && u.who.uid == 4299 && u.who.gid == 4299 && !u.keep_root &&
+         !u.who.has_passwd,
      "--user with a uid that has no entry: that uid, gid the same");
   ok(!run_user_choose("no-such-user-here", &u), "--user with an unknown name refused");
   if (geteuid() == 0) {
@@ -160,21 +161,22 @@ int main(void) {
     setenv("SUDO_GID", "100", 1);
     ok(invoker_init() && under_sudo() && invoker()->uid == 4298 && invoker()->gid == 100,
        "SUDO_UID and SUDO_GID: under sudo, for uid 4298 gid 100");
-    ok(run_user_choose(NULL, &u) && u.uid == 4298 && u.gid == 100 && !u.keep_root,
+    ok(run_user_choose(NULL, &u) && u.who.uid == 4298 && u.who.gid == 100 && !u.keep_root,
        "under sudo: SUDO_UID and SUDO_GID");
     ok(!run_user_choose("root", &u), "under sudo: --user root refused");
     ok(!run_user_choose("0", &u), "under sudo: --user 0 refused");
     ok(!run_user_choose("4299", &u), "under sudo: --user naming another user refused");
-    ok(run_user_choose("4298", &u) && u.uid == 4298 && u.gid == 100 && !u.keep_root,
+    ok(run_user_choose("4298", &u) && u.who.uid == 4298 && u.who.gid == 100 && !u.keep_root,
        "under sudo: --user naming the invoking user is allowed");
     setenv("SUDO_UID", "0", 1);
-    ok(invoker_init() && !under_sudo() && run_user_choose(NULL, &u) && u.uid == 0 && u.keep_root,
+    ok(invoker_init() && !under_sudo() && run_user_choose(NULL, &u) && u.who.uid == 0 &&
+           u.keep_root,
        "SUDO_UID=0 (root ran sudo): root, not under sudo");
     unsetenv("SUDO_UID");
-    ok(invoker_init() && run_user_choose(NULL, &u) && u.uid == 0 && u.keep_root,
+    ok(invoker_init() && run_user_choose(NULL, &u) && u.who.uid == 0 && u.keep_root,
        "root without sudo stays root");
   } else {
-    ok(run_user_choose(NULL, &u) && u.uid == getuid() && !u.keep_root, "the caller");
+    ok(run_user_choose(NULL, &u) && u.who.uid == getuid() && !u.keep_root, "the caller");
   }
   test_env();
   test_started_by_sudo();
