@@ -266,6 +266,32 @@ bool dns_response_id(const uint8_t *pkt, size_t len, uint16_t *id) {
   return true;
 }
 
+/* The answer records of a reply, one at a time: the next of class IN whose
+ * type is TYPE and owner OWNER. 1 with *RR set, 0 past the last, -1 at a
+ * malformed record (every record up to the one returned is checked). */
+struct rr_iter {
+  const uint8_t *pkt;
+  size_t len, off, left;
+};
+struct rr {
+  uint16_t rdlen;
+  size_t rdata;
+};
+
+static int rr_next(struct rr_iter *it, uint16_t type, const struct dns_name *owner, struct rr *rr) {
+  for (; it->left; it->left--) {
+    struct dns_name o;
+    uint16_t t, k;
+    if (!skip_rr(it->pkt, it->len, &it->off, &o, &t, &k, &rr->rdata, &rr->rdlen))
+      return -1;
+    if (t == type && k == DNS_CLASS_IN && dns_name_equal(&o, owner)) {
+      it->left--;
+      return 1;
+    }
+  }
+  return 0;
+}
+
 #define CNAME_LINKS_MAX 8
 
 bool dns_parse_reply(const uint8_t *pkt, size_t len, uint16_t id, const struct dns_name *name,
@@ -285,51 +311,31 @@ bool dns_parse_reply(const uint8_t *pkt, size_t len, uint16_t id, const struct d
   size_t an = get16(pkt + 6);
   if (an > (len - off) / 11)
     return false;
-  size_t start = off;
   struct dns_name want = *name;
+  struct rr rr;
+  int found;
   /* The chain: each pass over the answers follows one CNAME link. */
-  for (int link = 0; link <= CNAME_LINKS_MAX; link++) {
-    bool followed = false;
-    off = start;
-    for (size_t i = 0; i < an; i++) {
-      struct dns_name owner;
-      uint16_t type, klass, rdlen;
-      size_t rdata;
-      if (!skip_rr(pkt, len, &off, &owner, &type, &klass, &rdata, &rdlen))
-        return false;
-      if (type != DNS_TYPE_CNAME || klass != DNS_CLASS_IN || !dns_name_equal(&owner, &want))
-        continue;
-      size_t r = rdata;
-      struct dns_name target;
-      if (!dns_read_name(pkt, rdata + rdlen, &r, &target) || r != rdata + rdlen)
-        return false;
-      want = target;
-      followed = true;
-      break;
-    }
-    if (!followed)
+  for (int link = 0;; link++) {
+    struct rr_iter it = {pkt, len, off, an};
+    if ((found = rr_next(&it, DNS_TYPE_CNAME, &want, &rr)) < 0)
+      return false;
+    if (!found)
       break;
     if (link == CNAME_LINKS_MAX)
       return true; /* too long a chain: no addresses */
-  }
-  off = start;
-  for (size_t i = 0; i < an; i++) {
-    struct dns_name owner;
-    uint16_t type, klass, rdlen;
-    size_t rdata;
-    if (!skip_rr(pkt, len, &off, &owner, &type, &klass, &rdata, &rdlen))
+    size_t r = rr.rdata;
+    if (!dns_read_name(pkt, rr.rdata + rr.rdlen, &r, &want) || r != rr.rdata + rr.rdlen)
       return false;
-    if (type != qtype || klass != DNS_CLASS_IN || !dns_name_equal(&owner, &want))
-      continue;
-    if ((qtype == DNS_TYPE_A && rdlen != 4) || (qtype == DNS_TYPE_AAAA && rdlen != 16) ||
-        (qtype != DNS_TYPE_A && qtype != DNS_TYPE_AAAA))
-      continue;
-    if (*n < max) {
-      ans[*n].type = qtype;
-      memset(ans[*n].data, 0, sizeof ans[*n].data);
-      memcpy(ans[*n].data, pkt + rdata, rdlen);
-      (*n)++;
-    }
   }
-  return true;
+  struct rr_iter it = {pkt, len, off, an};
+  size_t size = qtype == DNS_TYPE_A ? 4 : qtype == DNS_TYPE_AAAA ? 16 : 0;
+  while ((found = rr_next(&it, qtype, &want, &rr)) > 0) {
+    if (!size || rr.rdlen != size || *n >= max)
+      continue;
+    ans[*n].type = qtype;
+    memset(ans[*n].data, 0, sizeof ans[*n].data);
+    memcpy(ans[*n].data, pkt + rr.rdata, size);
+    (*n)++;
+  }
+  return found == 0;
 }

@@ -211,6 +211,23 @@ static void test_reply(void) {
   n = reply(pkt, 0x1234, 3);
   ok(dns_parse_reply(pkt, n, 0x1234, &pg, DNS_TYPE_A, &rcode, ans, 8, &na) && rcode == 3,
      "NXDOMAIN: its rcode");
+  /* pg CNAME pg (a loop) and pg A 10.9.8.7: the chain limit ends the loop,
+   * and a name that never stops aliasing has no addresses. */
+  uint8_t loop[] = {0x12, 0x34, 0x81, 0x80, 0,  1, 0, 2, 0, 0, 0, 0, 2,  'p', 'g', 0,    0,
+                    1,    0,    1,    0xc0, 12, 0, 5, 0, 1, 0, 0, 0, 5,  0,   2,   0xc0, 12,
+                    0xc0, 12,   0,    1,    0,  1, 0, 0, 0, 5, 0, 4, 10, 9,   8,   7};
+  ok(dns_parse_reply(loop, sizeof loop, 0x1234, &pg, DNS_TYPE_A, &rcode, ans, 8, &na) && na == 0,
+     "a CNAME loop: ended by the chain limit, no addresses");
+  /* pg A 10.9.8.7, then a record whose length runs past the end:
+   * malformed, though an address came before it. */
+  uint8_t bad[] = {0x12, 0x34, 0x81, 0x80, 0, 1, 0, 2, 0, 0, 0, 0,  2, 'p', 'g', 0, 0, 1,
+                   0,    1,    0xc0, 12,   0, 1, 0, 1, 0, 0, 0, 5,  0, 4,   10,  9, 8, 7,
+                   0xc0, 12,   0,    1,    0, 1, 0, 0, 0, 5, 0, 40, 1, 2,   3,   4};
+  ok(dns_parse_reply(bad, sizeof bad - 4 - 12, 0x1234, &pg, DNS_TYPE_A, &rcode, ans, 8, &na) ==
+         false,
+     "an answer count the packet cannot hold: no match");
+  ok(!dns_parse_reply(bad, sizeof bad, 0x1234, &pg, DNS_TYPE_A, &rcode, ans, 8, &na),
+     "a record running past the end: no match, whatever came before");
   uint8_t fwd[600];
   size_t fl = dns_build_forward(0x4242, &pg, DNS_TYPE_AAAA, fwd, sizeof fwd);
   struct dns_query q;
