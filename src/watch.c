@@ -17,45 +17,6 @@
 #define RECONNECT_MAX_MS 10000
 /* GET /events?filters={"type":["container","network"]}, and "service" on
  * a Swarm manager: only managers report a cluster's events. */
-#define EVENTS_PATH "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%5D%7D"
-#define EVENTS_PATH_MANAGER                                                                        \
-  "/events?filters=%7B%22type%22%3A%5B%22container%22%2C%22network%22%2C%22service%22%5D%7D"
-
-static bool one_of(const char *s, const char *const *set) {
-  for (; s && *set; set++)
-    if (!strcmp(s, *set))
-      return true;
-  return false;
-}
-
-bool watch_event_matters(json_t *ev, const char (*network_ids)[65], size_t n) {
-  static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
-  static const char *const network_changes[] = {"create", "destroy", "remove", NULL};
-  static const char *const attachments[] = {"connect", "disconnect", NULL};
-  static const char *const service_changes[] = {"create", "update", "remove", NULL};
-  const char *type = json_string_value(json_object_get(ev, "Type"));
-  const char *action = json_string_value(json_object_get(ev, "Action"));
-  if (!type || !action)
-    return false;
-  if (!strcmp(type, "container"))
-    return one_of(action, container_actions);
-  if (!strcmp(type, "service"))
-    return one_of(action, service_changes);
-  if (strcmp(type, "network") != 0)
-    return false;
-  if (one_of(action, network_changes))
-    return true;
-  if (!one_of(action, attachments))
-    return false;
-  if (n == 0)
-    return true;
-  const char *id = json_string_value(json_object_get(json_object_get(ev, "Actor"), "ID"));
-  for (size_t i = 0; id && i < n; i++)
-    if (!strcmp(id, network_ids[i]))
-      return true;
-  return false;
-}
-
 struct watch {
   const struct pass_config *cfg;
   const struct name_list *names;
@@ -113,7 +74,7 @@ static void pass(struct watch *w, const char *why) {
 
 static void on_event(json_t *ev, void *ctx) {
   struct watch *w = ctx;
-  if (!watch_event_matters(ev, w->last.network_ids, w->target_gone ? 0 : w->last.nnetworks))
+  if (!event_changes_answers(ev, w->last.network_ids, w->target_gone ? 0 : w->last.nnetworks))
     return;
   int64_t now = now_ms();
   /* A container that starts (or joins a network of the target's: docker
@@ -193,30 +154,19 @@ static void connect_events(struct watch *w) {
 /* Reads what the stream has. On the first event bytes after a loss, the
  * engine is back: a pass, since anything may have changed meanwhile. */
 static void read_events(struct watch *w) {
-  char buf[16384];
-  for (;;) {
-    ssize_t n = read(w->efd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n < 0 && errno == EAGAIN)
-      return;
-    if (n <= 0) {
-      disconnect(w, n == 0 ? "the engine closed it" : strerror(errno));
-      return;
-    }
-    bool was_up = w->parser.headers_done;
-    if (!event_parser_feed(&w->parser, buf, (size_t)n, on_event, w)) {
-      disconnect(w, w->parser.error);
-      return;
-    }
-    if (!was_up && w->parser.headers_done) {
-      w->backoff_ms = RECONNECT_MIN_MS;
-      if (w->stream_lost) {
-        log_notice("the engine's event stream at %s is back", w->engine.socket_path);
-        w->stream_lost = false;
-        pass(w, "the engine is back");
-      }
-    }
+  bool came_up;
+  const char *why;
+  if (!event_stream_read(w->efd, &w->parser, on_event, w, &came_up, &why)) {
+    disconnect(w, why);
+    return;
+  }
+  if (!came_up)
+    return;
+  w->backoff_ms = RECONNECT_MIN_MS;
+  if (w->stream_lost) {
+    log_notice("the engine's event stream at %s is back", w->engine.socket_path);
+    w->stream_lost = false;
+    pass(w, "the engine is back");
   }
 }
 

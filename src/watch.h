@@ -38,8 +38,3 @@ int watch_take_signals(void);
  * no pass can mend (an exit status). SIGHUP runs a pass at once. */
 int watch_run(const struct pass_config *cfg, const struct name_list *names,
               const struct watch_config *w);
-
-/* Whether event EV can change an answer for a target attached to the
- * networks NETWORK_IDS (N of them; N == 0: not known, any network counts).
- * Exposed for the tests. */
-bool watch_event_matters(json_t *ev, const char (*network_ids)[65], size_t n);

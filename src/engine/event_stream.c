@@ -89,6 +89,29 @@ bool event_parser_feed(struct event_parser *p, const char *data, size_t len,
   return line_reader_feed(&p->lines, data, len, event_line, &(struct event_line){p, fn, ctx});
 }
 
+bool event_stream_read(int fd, struct event_parser *p, void (*fn)(json_t *event, void *ctx),
+                       void *ctx, bool *came_up, const char **why) {
+  char buf[16384];
+  *came_up = false;
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0 && errno == EAGAIN)
+      return true;
+    if (n <= 0) {
+      *why = n == 0 ? "the engine closed it" : strerror(errno);
+      return false;
+    }
+    bool was_up = p->headers_done;
+    if (!event_parser_feed(p, buf, (size_t)n, fn, ctx)) {
+      *why = p->error;
+      return false;
+    }
+    *came_up |= !was_up && p->headers_done;
+  }
+}
+
 int event_stream_open(const char *socket_path, bool as_invoker, const char *path, int timeout_ms,
                       char *err, size_t errlen) {
   struct sockaddr_un sa = {.sun_family = AF_UNIX};
@@ -135,4 +158,39 @@ int event_stream_open(const char *socket_path, bool as_invoker, const char *path
     poll(&pfd, 1, (int)left);
   }
   return fd;
+}
+
+static bool one_of(const char *s, const char *const *set) {
+  for (; s && *set; set++)
+    if (!strcmp(s, *set))
+      return true;
+  return false;
+}
+
+bool event_changes_answers(json_t *ev, const char (*network_ids)[65], size_t n) {
+  static const char *const container_actions[] = {"start", "die", "destroy", "rename", NULL};
+  static const char *const network_changes[] = {"create", "destroy", "remove", NULL};
+  static const char *const attachments[] = {"connect", "disconnect", NULL};
+  static const char *const service_changes[] = {"create", "update", "remove", NULL};
+  const char *type = json_string_value(json_object_get(ev, "Type"));
+  const char *action = json_string_value(json_object_get(ev, "Action"));
+  if (!type || !action)
+    return false;
+  if (!strcmp(type, "container"))
+    return one_of(action, container_actions);
+  if (!strcmp(type, "service"))
+    return one_of(action, service_changes);
+  if (strcmp(type, "network") != 0)
+    return false;
+  if (one_of(action, network_changes))
+    return true;
+  if (!one_of(action, attachments))
+    return false;
+  if (n == 0)
+    return true;
+  const char *id = json_string_value(json_object_get(json_object_get(ev, "Actor"), "ID"));
+  for (size_t i = 0; id && i < n; i++)
+    if (!strcmp(id, network_ids[i]))
+      return true;
+  return false;
 }

@@ -43,6 +43,7 @@ struct upstream {
   size_t nfds;
   int64_t until_ms; /* UP_NOT_FOUND, UP_FAILED: remembered until */
   int64_t used_ms;  /* for eviction, the least recently used first */
+  bool stale;       /* the engine changed since it was asked: asked again when idle */
 };
 
 struct pending {
@@ -271,6 +272,7 @@ static bool up_ask(int i) {
   if (F.nasking == CACHE_MAX || send(F.ctl, &r, sizeof r, MSG_NOSIGNAL) != (ssize_t)sizeof r)
     return false;
   F.ups[i].state = UP_ASKING;
+  F.ups[i].stale = false; /* asked after any change told so far */
   F.asking[F.nasking++] = i;
   return true;
 }
@@ -326,8 +328,9 @@ static void handle_query(const uint8_t *pkt, size_t len, int udp_fd,
   uint8_t kind = m.kind == SERVE_PROJECT ? PRIV_PROJECT : PRIV_CONTAINER;
   int64_t now = now_ms();
   int i = up_find(kind, m.scope);
-  if (i >= 0 && (F.ups[i].state == UP_NOT_FOUND || F.ups[i].state == UP_FAILED) &&
-      now >= F.ups[i].until_ms) {
+  if (i >= 0 && ((F.ups[i].stale && !up_busy(i)) ||
+                 ((F.ups[i].state == UP_NOT_FOUND || F.ups[i].state == UP_FAILED) &&
+                  now >= F.ups[i].until_ms))) {
     up_drop(i);
     i = -1;
   }
@@ -355,6 +358,7 @@ static void handle_query(const uint8_t *pkt, size_t len, int udp_fd,
     }
     F.ups[i].kind = kind;
     F.ups[i].nfds = 0;
+    F.ups[i].stale = false;
     snprintf(F.ups[i].scope, sizeof F.ups[i].scope, "%s", m.scope);
     if (!up_ask(i)) {
       F.ups[i].state = UP_FREE;
@@ -374,7 +378,22 @@ static void handle_query(const uint8_t *pkt, size_t len, int udp_fd,
     forward(p);
 }
 
-/* The privileged half's reply to the oldest request. */
+/* The engine changed: every socket and not-found kept is forgotten, now
+ * when nothing waits on it, else once its queries are done (they go on: a
+ * socket whose container is gone fails, and is asked for again). */
+static void forget_all(void) {
+  for (int i = 0; i < CACHE_MAX; i++) {
+    if (F.ups[i].state == UP_FREE)
+      continue;
+    if (up_busy(i))
+      F.ups[i].stale = true;
+    else
+      up_drop(i);
+  }
+}
+
+/* The privileged half's reply to the oldest request, or its unasked
+ * "changed". */
 static void ctl_reply(void) {
   struct priv_reply rep;
   uint8_t b[sizeof rep + 1];
@@ -408,6 +427,11 @@ static void ctl_reply(void) {
       }
     }
   memcpy(&rep, b, sizeof rep);
+  if (n == (ssize_t)sizeof rep && rep.status == PRIV_CHANGED && !nfds && !extra &&
+      !(mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+    forget_all();
+    return;
+  }
   if (n != (ssize_t)sizeof rep || F.nasking == 0 || extra ||
       (mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || rep.nsockets != nfds ||
       (rep.status == PRIV_OK) != (nfds > 0))

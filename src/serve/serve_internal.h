@@ -13,7 +13,10 @@
 #include "engine.h"
 
 enum priv_kind { PRIV_PROJECT = 1, PRIV_CONTAINER = 2 };
-enum priv_status { PRIV_OK = 0, PRIV_NOT_FOUND = 1, PRIV_ERROR = 2 };
+/* PRIV_CHANGED is sent unasked, with no socket: something an answer may
+ * depend on changed (the engine's event stream said so, or it is lost), so
+ * the front forgets every socket and not-found it keeps, and asks again. */
+enum priv_status { PRIV_OK = 0, PRIV_NOT_FOUND = 1, PRIV_ERROR = 2, PRIV_CHANGED = 3 };
 
 struct priv_request {
   uint8_t kind;    /* enum priv_kind */

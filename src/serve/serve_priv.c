@@ -4,7 +4,8 @@
  * container's (target_open_pid: the cgroup check on a pidfd), and hands
  * back a UDP socket made inside its network namespace (by a short child,
  * so that this process never leaves its own), connected to the first
- * nameserver of the container's resolv.conf. Nothing else. */
+ * nameserver of the container's resolv.conf; and tells the front when the
+ * engine's event stream says an answer may have changed. Nothing else. */
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
@@ -18,6 +19,7 @@
 #include <netinet/in.h>
 
 #include "child.h"
+#include "event_stream.h"
 #include "privileges.h"
 #include "resolvconf.h"
 #include "serve_internal.h"
@@ -286,46 +288,182 @@ static int front_ended(pid_t front, int ws) {
   return EXIT_OUTPUT;
 }
 
+/* A signal: SIGCHLD (the front ended), or one that stops --serve. -1 to go
+ * on, else the exit status. */
+static int priv_signal(int sigfd, pid_t front) {
+  struct signalfd_siginfo si;
+  if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
+    return -1;
+  int ws;
+  if (si.ssi_signo == SIGCHLD)
+    return waitpid(front, &ws, WNOHANG) == front ? front_ended(front, ws) : -1;
+  log_notice("--serve: %s: stopping", strsignal((int)si.ssi_signo));
+  kill(front, SIGTERM);
+  child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
+  return EXIT_ALL_RESOLVED;
+}
+
+/* The front's request. -1 to go on, else the exit status (the front is
+ * stopped first). */
+static int priv_request(const struct engine *e, int ctl, pid_t front) {
+  int rc = handle_request(e, ctl);
+  int ws;
+  if (rc == -2) {
+    /* Its end closed: it died, or is dying. */
+    if (child_reap(front, now_ms() + CHILD_GRACE_MS, &ws))
+      return front_ended(front, ws);
+    log_error("--serve: the front (pid %d) closed its end of the socket; stopping", (int)front);
+    return EXIT_OUTPUT;
+  }
+  if (rc >= 0) {
+    kill(front, SIGKILL);
+    child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
+  }
+  return rc;
+}
+
+/* --- Following the engine ------------------------------------------------------ */
+
+/* While the event stream is lost, the front is told "changed" this often:
+ * nothing it keeps is older than that. */
+#define UNFOLLOWED_FLUSH_MS 1000
+#define EVENTS_RETRY_MIN_MS 100
+#define EVENTS_RETRY_MAX_MS 5000
+
+struct follow {
+  const struct engine *e;
+  int ctl;
+  int fd; /* the event stream; -1 while lost */
+  struct event_parser parser;
+  bool changed;     /* an event since the last notice */
+  bool lost_said;   /* the loss said, once until it is back */
+  int64_t flush_ms; /* while lost: the next "changed" */
+  int64_t retry_ms; /* while lost: the next try to connect */
+  int backoff_ms;
+};
+
+static bool tell_changed(int ctl) {
+  struct priv_reply rep = {.status = PRIV_CHANGED};
+  ssize_t r;
+  do
+    r = send(ctl, &rep, sizeof rep, MSG_NOSIGNAL);
+  while (r < 0 && errno == EINTR);
+  return r == (ssize_t)sizeof rep;
+}
+
+static void on_event(json_t *ev, void *ctx) {
+  struct follow *f = ctx;
+  if (event_changes_answers(ev, NULL, 0))
+    f->changed = true;
+}
+
+static void follow_lost(struct follow *f, const char *why) {
+  if (f->fd >= 0) {
+    close(f->fd);
+    event_parser_free(&f->parser);
+  }
+  f->fd = -1;
+  if (!f->lost_said)
+    log_notice("--serve: the engine's event stream at %s is lost (%s); until it is back, "
+               "nothing is kept longer than %d ms",
+               f->e->socket_path, why, UNFOLLOWED_FLUSH_MS);
+  f->lost_said = true;
+  int64_t now = now_ms();
+  if (f->flush_ms <= now)
+    f->flush_ms = now + UNFOLLOWED_FLUSH_MS;
+  f->retry_ms = now + f->backoff_ms;
+  f->backoff_ms = f->backoff_ms * 2 > EVENTS_RETRY_MAX_MS ? EVENTS_RETRY_MAX_MS : f->backoff_ms * 2;
+}
+
+static void follow_connect(struct follow *f) {
+  char err[256];
+  f->fd = event_stream_open(f->e->connect_path, f->e->as_invoker, EVENTS_PATH, f->e->timeout_ms,
+                            err, sizeof err);
+  if (f->fd < 0) {
+    follow_lost(f, err);
+    return;
+  }
+  event_parser_init(&f->parser);
+}
+
+/* Reads what the stream has; false when the front cannot be told. */
+static bool follow_read(struct follow *f) {
+  bool came_up;
+  const char *why;
+  if (!event_stream_read(f->fd, &f->parser, on_event, f, &came_up, &why)) {
+    follow_lost(f, why);
+    return tell_changed(f->ctl);
+  }
+  if (came_up) {
+    f->backoff_ms = EVENTS_RETRY_MIN_MS;
+    if (f->lost_said)
+      log_notice("--serve: the engine's event stream at %s is back", f->e->socket_path);
+    f->lost_said = false;
+    f->changed = true; /* anything may have changed meanwhile */
+  }
+  if (!f->changed)
+    return true;
+  f->changed = false;
+  log_info("--serve: the engine says something changed; the front forgets what it keeps");
+  return tell_changed(f->ctl);
+}
+
+/* While lost: the periodic notice, and another try. */
+static bool follow_tick(struct follow *f) {
+  int64_t now = now_ms();
+  if (f->fd < 0 && now >= f->flush_ms) {
+    f->flush_ms = now + UNFOLLOWED_FLUSH_MS;
+    if (!tell_changed(f->ctl))
+      return false;
+  }
+  if (f->fd < 0 && now >= f->retry_ms)
+    follow_connect(f);
+  return true;
+}
+
 int serve_priv_loop(const struct engine *e, int ctl, int sigfd, pid_t front) {
-  for (;;) {
-    struct pollfd p[2] = {{.fd = ctl, .events = POLLIN}, {.fd = sigfd, .events = POLLIN}};
-    if (poll(p, 2, -1) < 0) {
+  struct follow f = {.e = e, .ctl = ctl, .fd = -1, .backoff_ms = EVENTS_RETRY_MIN_MS};
+  follow_connect(&f);
+  int rc = -1;
+  bool stopped = true; /* the front: false where this loop must stop it */
+  while (rc < 0) {
+    if (!follow_tick(&f)) {
+      log_error_errno("--serve: telling the front");
+      rc = EXIT_OUTPUT, stopped = false;
+      break;
+    }
+    struct pollfd p[3] = {{.fd = ctl, .events = POLLIN},
+                          {.fd = sigfd, .events = POLLIN},
+                          {.fd = f.fd, .events = POLLIN}};
+    int timeout = -1;
+    if (f.fd < 0) {
+      int64_t left = (f.flush_ms < f.retry_ms ? f.flush_ms : f.retry_ms) - now_ms();
+      timeout = left < 0 ? 0 : (int)left;
+    }
+    if (poll(p, 3, timeout) < 0) {
       if (errno == EINTR)
         continue;
       log_error_errno("--serve: poll");
-      kill(front, SIGKILL);
-      return EXIT_OUTPUT;
+      rc = EXIT_OUTPUT, stopped = false;
+      break;
     }
-    if (p[1].revents) {
-      struct signalfd_siginfo si;
-      if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
-        continue;
-      int ws;
-      if (si.ssi_signo == SIGCHLD) {
-        if (waitpid(front, &ws, WNOHANG) == front)
-          return front_ended(front, ws);
-        continue;
-      }
-      log_notice("--serve: %s: stopping", strsignal((int)si.ssi_signo));
-      kill(front, SIGTERM);
-      child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
-      return EXIT_ALL_RESOLVED;
-    }
-    if (p[0].revents) {
-      int rc = handle_request(e, ctl);
-      int ws;
-      if (rc == -2) {
-        /* Its end closed: it died, or is dying. */
-        if (child_reap(front, now_ms() + CHILD_GRACE_MS, &ws))
-          return front_ended(front, ws);
-        log_error("--serve: the front (pid %d) closed its end of the socket; stopping", (int)front);
-        return EXIT_OUTPUT;
-      }
-      if (rc >= 0) {
-        kill(front, SIGKILL);
-        child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
-        return rc;
-      }
+    if (p[1].revents)
+      rc = priv_signal(sigfd, front);
+    else if (p[0].revents)
+      rc = priv_request(e, ctl, front);
+    else if (f.fd >= 0 && p[2].revents && !follow_read(&f)) {
+      log_error_errno("--serve: telling the front");
+      rc = EXIT_OUTPUT, stopped = false;
     }
   }
+  if (f.fd >= 0) {
+    close(f.fd);
+    event_parser_free(&f.parser);
+  }
+  if (!stopped) {
+    int ws;
+    kill(front, SIGKILL);
+    child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
+  }
+  return rc;
 }

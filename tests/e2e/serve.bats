@@ -139,6 +139,9 @@ teardown_file() {
 }
 
 q() { dig +time=3 +tries=1 @127.0.0.1 -p "$PORT" "$@"; }
+# changes_told: how many times the privileged half told the front the
+# engine changed (with -v it says so).
+changes_told() { grep -c "the engine says something changed" "$BATS_FILE_TMPDIR/serve-$PORT.err" || true; }
 status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
 
 @test "serve: postgres.huginn and postgres.muninn: each project's own postgres" {
@@ -306,13 +309,63 @@ $(ha_ip muninn_postgres_1 muninn_backend)
     sleep 0.05
   done
   waited=$(($(ms) - t0))
-  ha_log "a project started: its address after $waited ms (a not-found is remembered 1 s)"
+  ha_log "a project started: its address after $waited ms (its start event makes the front forget the not-found)"
   assert_eq "$got" "$want"
   [ "$waited" -lt 1500 ]
   (cd "$HA_STATE/projects/late" && docker-compose down) >/dev/null 2>&1
   # The cached socket fails, the project is asked again: not found.
   run status_of postgres.late.$DOMAIN
   assert_eq "$output" NXDOMAIN
+}
+
+@test "serve: the engine's events: a renamed container answers as soon as the event is read, though its not-found is fresh" {
+  local c=huginn_web_1 new="renamed-$$" want t0 before i got="" took=0 old=""
+  want=$(ha_ip "$c" huginn_backend)
+  # Each round: a not-found for NEW kept by the front (remembered 1 s
+  # without events), the rename, the event told; the next query must
+  # answer, within that 1 s (else the round proves nothing, and another is
+  # tried).
+  for i in 1 2 3; do
+    before=$(changes_told)
+    t0=$(ms)
+    run status_of "$new.$DOMAIN"
+    assert_eq "$output" NXDOMAIN
+    docker rename "$c" "$new"
+    for _ in $(seq 1 100); do [ "$(changes_told)" -gt "$before" ] && break; sleep 0.01; done
+    got=$(q +short "$new.$DOMAIN")
+    took=$(($(ms) - t0))
+    old=$(status_of "$c.$DOMAIN")
+    docker rename "$new" "$c"
+    for _ in $(seq 1 100); do [ "$(changes_told)" -gt "$((before + 1))" ] && break; sleep 0.01; done
+    if [ "$took" -lt 900 ]; then
+      ha_log "round $i: renamed and answered $took ms after the not-found"
+      break
+    fi
+    ha_log "round $i took $took ms: past the not-found's 1 s, proves nothing; again"
+  done
+  [ "$took" -lt 900 ] || { echo "no round fit in 900 ms" >&2; false; }
+  assert_eq "$got" "$want"
+  assert_eq "$old" NXDOMAIN # and the old name was gone at once
+}
+
+@test "serve: a container stopped: its name NXDOMAIN at once; started again: its address at once" {
+  local c=muninn_web_1 t0 took before
+  run q +short "$c.$DOMAIN"
+  [ -n "$output" ] || { echo "$c.$DOMAIN: no address before the test" >&2; return 1; }
+  before=$(changes_told)
+  docker stop -t 0 "$c" >/dev/null
+  for _ in $(seq 1 200); do [ "$(changes_told)" -gt "$before" ] && break; sleep 0.01; done
+  [ "$(changes_told)" -gt "$before" ] || { echo "no change told after docker stop" >&2; return 1; }
+  run status_of "$c.$DOMAIN"
+  assert_eq "$output" NXDOMAIN
+  before=$(changes_told)
+  t0=$(ms)
+  docker start "$c" >/dev/null
+  for _ in $(seq 1 200); do [ "$(changes_told)" -gt "$before" ] && break; sleep 0.01; done
+  run q +short "$c.$DOMAIN"
+  took=$(($(ms) - t0))
+  ha_log "started again: answered $took ms after docker start was called"
+  assert_eq "$output" "$(ha_ip "$c" muninn_backend)"
 }
 
 @test "serve: the front has no privilege, and an empty root" {
