@@ -31,8 +31,10 @@ teardown() {
 
 # under_pty CMD...: CMD run by script(1), in a new pseudo-terminal that is
 # its controlling terminal; its output (the terminal's) into $W/pty.
+# script runs the line with $SHELL -c, /bin/sh when SHELL is unset (as in
+# CI): printf %q quotes for bash ($'...' for a newline), so bash it is.
 under_pty() {
-  script -qec "$(printf '%q ' "$@")" "$W/pty" >/dev/null 2>&1 </dev/null
+  SHELL=/bin/bash script -qec "$(printf '%q ' "$@")" "$W/pty" >/dev/null 2>&1 </dev/null
 }
 
 # The process of uid 65534 whose command line names $1 (the netns path
@@ -82,7 +84,7 @@ check_session_and_stderr() {
   dns_start "$NS" slow
   under_pty "$HOSTALIAS" -v --netns "/run/netns/$NS" --server 127.0.0.1 --timeout 5 --tries 1 a &
   local s=$! c
-  c=$(find_child "/run/netns/$NS") || { wait "$s"; cat "$W/pty" >&2; echo "child not seen" >&2; return 1; }
+  c=$(find_child "/run/netns/$NS") || { wait "$s" || echo "exit status $?" >&2; cat "$W/pty" >&2; echo "child not seen" >&2; false; }
   check_session_and_stderr "$c"
   local root cwd
   root=$(readlink "/proc/$c/root")
@@ -124,7 +126,7 @@ check_session_and_stderr() {
     mount --bind '$W/nsswitch.conf' /etc/nsswitch.conf && exec \"\$0\" \"\$@\"" \
     "$HOSTALIAS" --netns "/run/netns/$NS" --server 127.0.0.1 --check a &
   local s=$! c
-  c=$(find_child "/run/netns/$NS") || { wait "$s"; cat "$W/pty" >&2; echo "child not seen" >&2; return 1; }
+  c=$(find_child "/run/netns/$NS") || { wait "$s" || echo "exit status $?" >&2; cat "$W/pty" >&2; echo "child not seen" >&2; false; }
   # (The resolver child comes first, and goes; then the --check child.)
   for _ in $(seq 1 300); do
     [ "$(readlink "/proc/$c/root" 2>/dev/null)" = / ] && break
