@@ -5,7 +5,12 @@
  * connections, the sockets the privileged half handed over (one per
  * project or container, cached) and the socket to that half. Everything is
  * bounded: queries in flight, connections, cached sockets, the time a
- * query may take (then SERVFAIL), a TCP connection's idle time. */
+ * query may take (then SERVFAIL), a TCP connection's idle time.
+ *
+ * Answers are kept too, ANSWER_MS at most (less than the TTL the clients
+ * get), and all forgotten whenever the privileged half says the engine
+ * changed or a socket is forgotten: within that second a name asked again
+ * is answered from memory, as the client's own cache would. */
 #include <dirent.h>
 #include <errno.h>
 #include <poll.h>
@@ -32,6 +37,8 @@
 #define NEGATIVE_MS 1000 /* a project or container not found, remembered */
 #define ERROR_MS 1000    /* an engine failure, remembered */
 #define LISTEN_MAX 16
+#define ANSWERS_MAX 256 /* kept answers: a power of two, one a hash bucket */
+#define ANSWER_MS 1000  /* an answer kept, at most (DNS_TTL is 2 s) */
 
 enum up_state { UP_FREE, UP_ASKING, UP_READY, UP_NOT_FOUND, UP_FAILED };
 
@@ -69,6 +76,19 @@ struct pending {
   socklen_t peerlen;
   int conn;
   uint32_t conn_gen;
+  uint32_t epoch; /* F.epoch when it was sent: a later one keeps no answer */
+};
+
+/* An answer kept: the name FNAME asked as FQTYPE through upstream UP. */
+struct kept {
+  uint32_t epoch; /* valid while F.epoch is this (0: never) */
+  int up;
+  uint16_t fqtype;
+  uint8_t rcode; /* NOERROR (with records, or NODATA) or NXDOMAIN */
+  int64_t until_ms;
+  struct dns_name fname;
+  size_t nans;
+  struct dns_addr_rr ans[DNS_ANSWERS_MAX];
 };
 
 struct conn {
@@ -89,6 +109,8 @@ struct front {
   struct conn conns[CONN_MAX];
   int asking[CACHE_MAX]; /* the upstreams asked for, in order: replies come in order */
   size_t nasking;
+  uint32_t epoch; /* changes whenever a kept answer may be wrong */
+  struct kept kept[ANSWERS_MAX];
   uint8_t out[DNS_TCP_MAX + 2];
 };
 
@@ -192,10 +214,17 @@ static void answer(struct pending *p, int rcode, const struct dns_addr_rr *ans, 
 
 /* --- The cached sockets ------------------------------------------------------ */
 
+/* Every kept answer is forgotten: an upstream was, or the engine changed. */
+static void forget_answers(void) {
+  if (++F.epoch == 0)
+    F.epoch = 1; /* 0 marks a bucket never used */
+}
+
 static void up_close(struct upstream *u) {
   for (size_t j = 0; j < u->nfds; j++)
     close(u->fds[j]);
   u->nfds = 0;
+  forget_answers();
 }
 
 static void up_drop(int i) {
@@ -296,6 +325,7 @@ static void forward(struct pending *p) {
         all = send(u->fds[j], pkt, len, MSG_DONTWAIT | MSG_NOSIGNAL) == (ssize_t)len;
       if (all) {
         p->sent = true;
+        p->epoch = F.epoch;
         p->waiting = (uint8_t)((1u << u->nfds) - 1);
         p->best = -1;
         p->noerror = p->failed = false;
@@ -306,6 +336,43 @@ static void forward(struct pending *p) {
     }
   }
   up_invalidate(p->up, true);
+}
+
+/* --- Kept answers ---------------------------------------------------------------- */
+
+static struct kept *kept_bucket(int up, const struct dns_name *n, uint16_t fqtype) {
+  uint32_t h = 2166136261u ^ (uint32_t)up ^ ((uint32_t)fqtype << 16);
+  for (size_t k = 0; k < n->len; k++) {
+    uint8_t c = n->wire[k];
+    h = (h ^ (c >= 'A' && c <= 'Z' ? c | 0x20 : c)) * 16777619u;
+  }
+  return &F.kept[h & (ANSWERS_MAX - 1)];
+}
+
+/* The answer kept for NAME as FQTYPE through upstream UP, or NULL. */
+static const struct kept *kept_find(int up, const struct dns_name *n, uint16_t fqtype,
+                                    int64_t now) {
+  const struct kept *k = kept_bucket(up, n, fqtype);
+  if (k->epoch != F.epoch || now >= k->until_ms || k->up != up || k->fqtype != fqtype ||
+      !dns_name_equal(&k->fname, n))
+    return NULL;
+  return k;
+}
+
+/* Keeps P's answer, RCODE (with P's records when NOERROR), if nothing
+ * changed since P was sent. */
+static void keep_answer(const struct pending *p, int rcode) {
+  if (p->epoch != F.epoch || (rcode != DNS_RCODE_NOERROR && rcode != DNS_RCODE_NXDOMAIN))
+    return;
+  struct kept *k = kept_bucket(p->up, &p->fname, p->fqtype);
+  k->epoch = F.epoch;
+  k->up = p->up;
+  k->fqtype = p->fqtype;
+  k->rcode = (uint8_t)rcode;
+  k->until_ms = now_ms() + ANSWER_MS;
+  k->fname = p->fname;
+  k->nans = rcode == DNS_RCODE_NOERROR && p->best >= 0 ? p->nans : 0;
+  memcpy(k->ans, p->ans, k->nans * sizeof k->ans[0]);
 }
 
 /* --- Queries ------------------------------------------------------------------ */
@@ -367,12 +434,20 @@ static void handle_query(const uint8_t *pkt, size_t len, int udp_fd,
     }
   }
   F.ups[i].used_ms = now;
+  /* Other types: whether the name exists, asked as A; answered NODATA. */
+  uint16_t fqtype = tmp.q.qtype == DNS_TYPE_AAAA ? DNS_TYPE_AAAA : DNS_TYPE_A;
+  const struct kept *k =
+      F.ups[i].state == UP_READY && !F.ups[i].stale ? kept_find(i, &m.name, fqtype, now) : NULL;
+  if (k) {
+    bool records = k->rcode == DNS_RCODE_NOERROR && tmp.q.qtype == fqtype;
+    answer(&tmp, k->rcode, records ? k->ans : NULL, records ? k->nans : 0);
+    return;
+  }
   *p = tmp;
   p->used = true;
   p->up = i;
   p->fname = m.name;
-  /* Other types: whether the name exists, asked as A; answered NODATA. */
-  p->fqtype = p->q.qtype == DNS_TYPE_AAAA ? DNS_TYPE_AAAA : DNS_TYPE_A;
+  p->fqtype = fqtype;
   p->deadline_ms = now + QUERY_TIMEOUT_MS;
   if (F.ups[i].state == UP_READY)
     forward(p);
@@ -382,6 +457,7 @@ static void handle_query(const uint8_t *pkt, size_t len, int udp_fd,
  * when nothing waits on it, else once its queries are done (they go on: a
  * socket whose container is gone fails, and is asked for again). */
 static void forget_all(void) {
+  forget_answers();
   for (int i = 0; i < CACHE_MAX; i++) {
     if (F.ups[i].state == UP_FREE)
       continue;
@@ -461,19 +537,23 @@ static void ctl_reply(void) {
 /* Answers P when its replies so far decide it (ALL: no more will come). */
 static void settle(struct pending *p, bool all) {
   uint8_t before = p->best < 0 ? 0xff : (uint8_t)((1u << p->best) - 1);
-  if (p->best >= 0 && (all || !(p->waiting & before))) {
-    answer(p, DNS_RCODE_NOERROR, p->q.qtype == p->fqtype ? p->ans : NULL,
-           p->q.qtype == p->fqtype ? p->nans : 0);
+  int rcode;
+  if (p->best >= 0 && (all || !(p->waiting & before)))
+    rcode = DNS_RCODE_NOERROR;
+  else if (!all && p->waiting)
     return;
-  }
-  if (!all && p->waiting)
-    return;
-  if (p->noerror)
-    answer(p, DNS_RCODE_NOERROR, NULL, 0); /* NODATA */
+  else if (p->noerror)
+    rcode = DNS_RCODE_NOERROR; /* NODATA */
   else if (!p->failed && !p->waiting)
-    answer(p, DNS_RCODE_NXDOMAIN, NULL, 0);
+    rcode = DNS_RCODE_NXDOMAIN;
   else
-    answer(p, DNS_RCODE_SERVFAIL, NULL, 0);
+    rcode = DNS_RCODE_SERVFAIL;
+  /* An answer every socket that could change it gave is kept; one decided
+   * by the deadline (ALL) is not. */
+  if (!all)
+    keep_answer(p, rcode);
+  bool records = rcode == DNS_RCODE_NOERROR && p->best >= 0 && p->q.qtype == p->fqtype;
+  answer(p, rcode, records ? p->ans : NULL, records ? p->nans : 0);
 }
 
 /* Replies on socket J of upstream I. */
