@@ -513,6 +513,7 @@ int main(int argc, char **argv) {
     if (optind < argc || o.command)
       usage_error("%s", "--serve takes no CONTAINER, NAME or COMMAND");
     o.serve_cfg.docker_host = o.pass.docker_host;
+    o.serve_cfg.front_filter = sandbox_seccomp_install_front;
     return serve_run(&o.serve_cfg);
   }
   int pos = optind;

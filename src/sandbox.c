@@ -122,6 +122,44 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
   return seccomp_rule_add_array(ctx, action, nr, n, cmp);
 }
 
+/* The calls the front of --serve makes once set up: the sockets it was
+ * given (never one of its own: no socket, bind, connect or open), its
+ * poll loop, memory, its messages on stderr, the end. */
+static const char *const front_allowed[] = {
+    "read",        "write",           "writev",         "close",
+    "fstat",       "newfstatat",      "fcntl",          "brk",
+    "munmap",      "mremap",          "madvise",        "recvfrom",
+    "recvmsg",     "recvmmsg",        "sendto",         "sendmsg",
+    "sendmmsg",    "accept",          "accept4",        "getsockname",
+    "getpeername", "getsockopt",      "shutdown",       "poll",
+    "ppoll",       "clock_gettime",   "clock_getres",   "gettimeofday",
+    "time",        "getrandom",       "getpid",         "gettid",
+    "getppid",     "getuid",          "geteuid",        "getgid",
+    "getegid",     "rt_sigreturn",    "rt_sigprocmask", "rt_sigaction",
+    "sigaltstack", "futex",           "sched_yield",    "restart_syscall",
+    "nanosleep",   "clock_nanosleep", "exit",           "exit_group"};
+
+/* Memory that is never executable. */
+static int noexec_rules(scmp_filter_ctx ctx) {
+  struct scmp_arg_cmp noexec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
+  int r = rule(ctx, SCMP_ACT_ALLOW, "mmap", 1, &noexec);
+  if (r == 0)
+    r = rule(ctx, SCMP_ACT_ALLOW, "mprotect", 1, &noexec);
+  return r;
+}
+
+static bool load(scmp_filter_ctx ctx, int r, const char *who) {
+  if (r == 0)
+    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
+  if (r == 0)
+    r = seccomp_load(ctx);
+  if (r != 0) {
+    errno = -r;
+    log_error_errno("cannot install %s's seccomp filter", who);
+  }
+  return r == 0;
+}
+
 static bool build_and_load(scmp_filter_ctx ctx) {
   int r = 0;
   for (size_t i = 0; i < N_ELEMENTS(allowed) && r == 0; i++)
@@ -135,12 +173,8 @@ static bool build_and_load(scmp_filter_ctx ctx) {
   struct scmp_arg_cmp ro_open_legacy = SCMP_A1(SCMP_CMP_MASKED_EQ, wflags, 0);
   if (r == 0)
     r = rule(ctx, SCMP_ACT_ALLOW, "open", 1, &ro_open_legacy);
-  /* Memory that is never executable. */
-  struct scmp_arg_cmp noexec = SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0);
   if (r == 0)
-    r = rule(ctx, SCMP_ACT_ALLOW, "mmap", 1, &noexec);
-  if (r == 0)
-    r = rule(ctx, SCMP_ACT_ALLOW, "mprotect", 1, &noexec);
+    r = noexec_rules(ctx);
   /* Sockets: UDP and TCP over IPv4 and IPv6. Local and netlink sockets are
    * refused with an error (glibc's if_nametoindex, for a link-local
    * nameserver's zone, tries them before AF_INET); any other kind kills. */
@@ -166,18 +200,19 @@ static bool build_and_load(scmp_filter_ctx ctx) {
     struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_EQ, ioctls[i], 0);
     r = rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1, &c);
   }
-  if (r == 0)
-    r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_NNP, 1);
-  if (r == 0)
-    r = seccomp_load(ctx);
-  if (r != 0) {
-    errno = -r;
-    log_error_errno("cannot install the resolver process's seccomp filter");
-  }
-  return r == 0;
+  return load(ctx, r, "the resolver process");
 }
 
-bool sandbox_seccomp_install(void) {
+static bool build_and_load_front(scmp_filter_ctx ctx) {
+  int r = 0;
+  for (size_t i = 0; i < N_ELEMENTS(front_allowed) && r == 0; i++)
+    r = rule(ctx, SCMP_ACT_ALLOW, front_allowed[i], 0, NULL);
+  if (r == 0)
+    r = noexec_rules(ctx);
+  return load(ctx, r, "the --serve front");
+}
+
+static bool install(bool (*build)(scmp_filter_ctx), const char *who) {
   if (!sandbox_seccomp_active())
     return true;
   /* Killing the whole process (Linux 4.14+), else its one thread. */
@@ -185,13 +220,19 @@ bool sandbox_seccomp_install(void) {
   if (!ctx)
     ctx = seccomp_init(SCMP_ACT_KILL);
   if (!ctx) {
-    log_error("cannot install the resolver process's seccomp filter: seccomp_init failed");
+    log_error("cannot install %s's seccomp filter: seccomp_init failed", who);
     return false;
   }
-  bool ok = build_and_load(ctx);
+  bool ok = build(ctx);
   seccomp_release(ctx);
   return ok;
 }
+
+bool sandbox_seccomp_install(void) { return install(build_and_load, "the resolver process"); }
+bool sandbox_seccomp_install_front(void) {
+  return install(build_and_load_front, "the --serve front");
+}
 #else
 bool sandbox_seccomp_install(void) { return true; }
+bool sandbox_seccomp_install_front(void) { return true; }
 #endif

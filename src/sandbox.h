@@ -30,6 +30,11 @@ bool sandbox_enter_empty_root(bool privileged);
  * message, when it cannot be installed. Sets no_new_privs. */
 bool sandbox_seccomp_install(void);
 
+/* The same for the front of --serve (serve_config's front_filter): the
+ * sockets it is given, its poll loop and messages; no socket, open, bind,
+ * connect or ioctl of its own. */
+bool sandbox_seccomp_install_front(void);
+
 /* Whether the filter is built in: "seccomp" or "no seccomp" (for -V). */
 const char *sandbox_seccomp_built(void);
 

@@ -127,7 +127,7 @@ int serve_run(const struct serve_config *cfg) {
   }
   if (front == 0) {
     close(sv[0]);
-    serve_front_main(&domain, udp, tcp, nl, sv[1], parent);
+    serve_front_main(&domain, udp, tcp, nl, sv[1], parent, cfg->front_filter);
   }
   close(sv[1]);
   for (size_t i = 0; i < nl; i++) {

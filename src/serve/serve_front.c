@@ -162,7 +162,7 @@ static bool empty_root(void) {
   return true;
 }
 
-static void become_front(pid_t parent, const int *keep, size_t nkeep) {
+static void become_front(pid_t parent, const int *keep, size_t nkeep, bool (*filter)(void)) {
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
     _exit(EXIT_OUTPUT);
   sigset_t none;
@@ -173,6 +173,8 @@ static void become_front(pid_t parent, const int *keep, size_t nkeep) {
     _exit(EXIT_OUTPUT);
   /* drop_privileges cleared PDEATHSIG with the uid change: set again. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
+    _exit(EXIT_OUTPUT);
+  if (filter && !filter())
     _exit(EXIT_OUTPUT);
 }
 
@@ -681,7 +683,7 @@ static int next_timeout(int64_t now) {
 }
 
 void serve_front_main(const struct dns_name *domain, const int *listen_udp, const int *listen_tcp,
-                      size_t n, int ctl, pid_t parent) {
+                      size_t n, int ctl, pid_t parent, bool (*filter)(void)) {
   int keep[2 * LISTEN_MAX + 1];
   size_t nkeep = 0;
   if (n > LISTEN_MAX)
@@ -691,7 +693,7 @@ void serve_front_main(const struct dns_name *domain, const int *listen_udp, cons
     keep[nkeep++] = listen_tcp[i];
   }
   keep[nkeep++] = ctl;
-  become_front(parent, keep, nkeep);
+  become_front(parent, keep, nkeep, filter);
   F.domain = domain;
   F.ctl = ctl;
   F.udp = listen_udp;

@@ -37,6 +37,8 @@ struct priv_reply {
  * or a signal on SIGFD ends it. Returns the exit status. */
 int serve_priv_loop(const struct engine *e, int ctl, int sigfd, pid_t front);
 
-/* The front: never returns. LISTEN_UDP and LISTEN_TCP are N sockets each. */
+/* The front: never returns. LISTEN_UDP and LISTEN_TCP are N sockets each;
+ * FILTER (when not NULL) is installed last, once it holds no privilege. */
 void serve_front_main(const struct dns_name *domain, const int *listen_udp, const int *listen_tcp,
-                      size_t n, int ctl, pid_t parent) __attribute__((noreturn));
+                      size_t n, int ctl, pid_t parent, bool (*filter)(void))
+    __attribute__((noreturn));
