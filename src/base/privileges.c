@@ -64,8 +64,12 @@ bool invoker_init(void) {
     w.uid = (uid_t)u;
     w.sudo = true;
   }
-  invoker_fill_passwd(&w);
+  /* The passwd entry only under sudo: nothing reads the real user's (its
+   * name and home are asked for where a command is run, run_user_choose),
+   * and the lookup (nsswitch.conf, /etc/passwd, or NSS modules such as
+   * sss or ldap) is otherwise the dearest step of a one-name run. */
   if (w.sudo) {
+    invoker_fill_passwd(&w);
     struct passwd *pw = have_gid ? NULL : getpwuid(w.uid);
     w.gid = have_gid ? (gid_t)g : pw ? pw->pw_gid : (gid_t)u;
   }
@@ -79,7 +83,6 @@ const struct invoker *invoker(void) {
    * unusable SUDO_UID then means the real user, never root's trust. */
   if (!invoker_ready && !invoker_init()) {
     struct invoker w = {.uid = getuid(), .gid = getgid()};
-    invoker_fill_passwd(&w);
     the_invoker = w;
     invoker_ready = true;
   }
@@ -427,8 +430,12 @@ bool drop_privileges(bool in_user_ns) {
 bool user_in_group(const struct invoker *w, gid_t gid) {
   if (gid == w->gid)
     return true;
+  /* The real user's entry is not looked up up front (invoker_init). */
+  struct invoker named = *w;
+  if (!named.has_passwd)
+    invoker_fill_passwd(&named);
   _cleanup_free_ gid_t *groups = NULL;
-  int n = user_groups(w->has_passwd ? w->name : NULL, w->gid, &groups);
+  int n = user_groups(named.has_passwd ? named.name : NULL, w->gid, &groups);
   for (int i = 0; i < n; i++)
     if (groups[i] == gid)
       return true;
