@@ -145,8 +145,6 @@ void invoker_rights_end(struct invoker_rights *r) {
   memset(r, 0, sizeof *r);
 }
 
-static int last_cap(void);
-
 int invoker_open(const char *path, int flags) {
   int fd, e;
   {
@@ -316,13 +314,19 @@ static bool write_proc_self(const char *file, const char *text) {
 
 /* Empties the capability bounding set. STRICT: every failure but "no such
  * capability" (EINVAL) is one; else only while root, who holds
- * CAP_SETPCAP. */
+ * CAP_SETPCAP. Capabilities are numbered from 0 without a gap, and the
+ * kernel answers EINVAL for a number past its last one only: the first
+ * EINVAL ends the set (no need for /proc/sys/kernel/cap_last_cap, which
+ * the resolver child's empty root lacks: it tried all 64 numbers there). */
 static bool drop_bounding_set(bool strict) {
-  int last = last_cap();
-  for (int cap = 0; cap <= last; cap++)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && strict) {
-      log_error_errno("cannot drop capability %d from the bounding set", cap);
-      return false;
+  for (int cap = 0; cap <= 63; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+      if (errno == EINVAL)
+        break;
+      if (strict) {
+        log_error_errno("cannot drop capability %d from the bounding set", cap);
+        return false;
+      }
     }
   return true;
 }
@@ -382,19 +386,6 @@ bool privileges_safe_to_run(void) {
     return false;
   }
   return true;
-}
-
-static int last_cap(void) {
-  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-  /* Unreadable (an empty root: the resolver child): every number a
-   * capability may have; those the kernel lacks fail with EINVAL. */
-  int n = f ? CAP_LAST_CAP : 63;
-  if (f) {
-    if (fscanf(f, "%d", &n) != 1 || n < 0 || n > 63)
-      n = CAP_LAST_CAP;
-    fclose(f);
-  }
-  return n;
 }
 
 bool drop_privileges(bool in_user_ns) {
