@@ -178,6 +178,8 @@ __attribute__((noreturn)) static void become_child(const struct target *t, int w
     _exit(EXIT_OUTPUT);
   if (!drop_privileges(in_user_ns))
     _exit(EXIT_OUTPUT);
+  if ((flags & CHILD_SANDBOX) && !sandbox_check_urandom())
+    _exit(EXIT_OUTPUT);
   /* Not dumpable: no other process of uid 65534 may trace it or read its
    * memory (the uid change may have left it so already; said anyway). */
   if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {

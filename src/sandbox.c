@@ -45,13 +45,19 @@ static bool make_file(const char *path) {
   return true;
 }
 
-static bool urandom_readable(void) {
+/* Whether this process made and entered the empty root. */
+static bool in_empty_root;
+
+bool sandbox_check_urandom(void) {
+  if (!in_empty_root)
+    return true;
   char byte;
   int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
   bool ok = fd >= 0 && read(fd, &byte, 1) == 1;
   if (fd >= 0)
     close(fd);
-  return ok;
+  return jail_step(ok, "/dev/urandom cannot be read there (c-ares would fall back to rand() for "
+                       "its query IDs)");
 }
 
 bool sandbox_enter_empty_root(bool privileged) {
@@ -68,25 +74,33 @@ bool sandbox_enter_empty_root(bool privileged) {
              "here (RestrictNamespaces=); its seccomp filter still applies");
     return true;
   }
+  /* The modes below are the modes made, whatever umask the caller had: under
+   * umask 077, dev was 0700 and dev/null 0400, root's, and the child (uid
+   * 65534) could open neither dev/null nor dev/urandom (c-ares then falls
+   * back to rand() for its query IDs). umask(0) once here rather than a
+   * chmod after each: it covers every file made here, now or later, leaves
+   * no moment with another mode, and this child makes nothing afterwards
+   * (the root is read-only, the filter refuses opens for writing). */
+  umask(0);
   /* Nothing done below propagates to the host; its unmounts reach us. */
-  return jail_step(mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) == 0, "make / a slave") &&
-         jail_step(mount("tmpfs", JAIL, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                         "mode=0755,size=16k,nr_inodes=8") == 0,
-                   "mount a tmpfs on " JAIL) &&
-         jail_step(mkdir(JAIL "/dev", 0755) == 0, "mkdir dev") &&
-         jail_step(make_file(JAIL "/dev/null"), "create dev/null") &&
-         jail_step(make_file(JAIL "/dev/urandom"), "create dev/urandom") &&
-         jail_step(mount("/dev/urandom", JAIL "/dev/urandom", "none", MS_BIND, NULL) == 0,
-                   "bind /dev/urandom") &&
-         jail_step(mount("none", JAIL "/dev/urandom", "none",
-                         MS_REMOUNT | MS_BIND | (ro & ~(unsigned long)MS_NODEV), NULL) == 0,
-                   "make dev/urandom read-only") &&
-         jail_step(mount("none", JAIL, "none", MS_REMOUNT | MS_BIND | ro, NULL) == 0,
-                   "make the tmpfs read-only") &&
-         jail_step(chdir(JAIL) == 0, "chdir") && jail_step(chroot(".") == 0, "chroot") &&
-         jail_step(chdir("/") == 0, "chdir /") &&
-         jail_step(urandom_readable(), "/dev/urandom cannot be read there (c-ares would fall "
-                                       "back to rand() for its query IDs)");
+  in_empty_root =
+      jail_step(mount("none", "/", "none", MS_REC | MS_SLAVE, NULL) == 0, "make / a slave") &&
+      jail_step(mount("tmpfs", JAIL, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                      "mode=0755,size=16k,nr_inodes=8") == 0,
+                "mount a tmpfs on " JAIL) &&
+      jail_step(mkdir(JAIL "/dev", 0755) == 0, "mkdir dev") &&
+      jail_step(make_file(JAIL "/dev/null"), "create dev/null") &&
+      jail_step(make_file(JAIL "/dev/urandom"), "create dev/urandom") &&
+      jail_step(mount("/dev/urandom", JAIL "/dev/urandom", "none", MS_BIND, NULL) == 0,
+                "bind /dev/urandom") &&
+      jail_step(mount("none", JAIL "/dev/urandom", "none",
+                      MS_REMOUNT | MS_BIND | (ro & ~(unsigned long)MS_NODEV), NULL) == 0,
+                "make dev/urandom read-only") &&
+      jail_step(mount("none", JAIL, "none", MS_REMOUNT | MS_BIND | ro, NULL) == 0,
+                "make the tmpfs read-only") &&
+      jail_step(chdir(JAIL) == 0, "chdir") && jail_step(chroot(".") == 0, "chroot") &&
+      jail_step(chdir("/") == 0, "chdir /");
+  return in_empty_root;
 }
 
 const char *sandbox_seccomp_built(void) { return HAVE_SECCOMP ? "seccomp" : "no seccomp"; }

@@ -18,10 +18,18 @@
  * c-ares 1.18 reads it for its query IDs when a channel is made, and falls
  * back to rand() without it) and an empty regular dev/null (the
  * resolv.conf and hosts path c-ares is given), chroot there, cwd its root.
+ * The root and dev are 0755, dev/null 0444, whatever the caller's umask
+ * (the child's umask is set to 0 here).
  * PRIVILEGED false: the caller holds no capability (a user without root
  * whose target needs none): then nothing is done, and true. False, with a
  * message, on failure. */
 bool sandbox_enter_empty_root(bool privileged);
+
+/* After privileges are dropped, in a child that entered the empty root:
+ * whether /dev/urandom can be read there as the child (checked as the
+ * child, not as root, which every mode lets through). True when no empty
+ * root was entered; false, with a message, when it cannot be read. */
+bool sandbox_check_urandom(void);
 
 /* Installs the resolver's seccomp allow-list (default: kill the process,
  * SIGSYS): true with nothing done when built without libseccomp, or under

@@ -64,8 +64,12 @@ bool invoker_init(void) {
     w.uid = (uid_t)u;
     w.sudo = true;
   }
-  invoker_fill_passwd(&w);
+  /* The passwd entry only under sudo: nothing reads the real user's (its
+   * name and home are asked for where a command is run, run_user_choose),
+   * and the lookup (nsswitch.conf, /etc/passwd, or NSS modules such as
+   * sss or ldap) is otherwise the dearest step of a one-name run. */
   if (w.sudo) {
+    invoker_fill_passwd(&w);
     struct passwd *pw = have_gid ? NULL : getpwuid(w.uid);
     w.gid = have_gid ? (gid_t)g : pw ? pw->pw_gid : (gid_t)u;
   }
@@ -79,7 +83,6 @@ const struct invoker *invoker(void) {
    * unusable SUDO_UID then means the real user, never root's trust. */
   if (!invoker_ready && !invoker_init()) {
     struct invoker w = {.uid = getuid(), .gid = getgid()};
-    invoker_fill_passwd(&w);
     the_invoker = w;
     invoker_ready = true;
   }
@@ -141,8 +144,6 @@ void invoker_rights_end(struct invoker_rights *r) {
   free(r->groups);
   memset(r, 0, sizeof *r);
 }
-
-static int last_cap(void);
 
 int invoker_open(const char *path, int flags) {
   int fd, e;
@@ -313,13 +314,19 @@ static bool write_proc_self(const char *file, const char *text) {
 
 /* Empties the capability bounding set. STRICT: every failure but "no such
  * capability" (EINVAL) is one; else only while root, who holds
- * CAP_SETPCAP. */
+ * CAP_SETPCAP. Capabilities are numbered from 0 without a gap, and the
+ * kernel answers EINVAL for a number past its last one only: the first
+ * EINVAL ends the set (no need for /proc/sys/kernel/cap_last_cap, which
+ * the resolver child's empty root lacks: it tried all 64 numbers there). */
 static bool drop_bounding_set(bool strict) {
-  int last = last_cap();
-  for (int cap = 0; cap <= last; cap++)
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL && strict) {
-      log_error_errno("cannot drop capability %d from the bounding set", cap);
-      return false;
+  for (int cap = 0; cap <= 63; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+      if (errno == EINVAL)
+        break;
+      if (strict) {
+        log_error_errno("cannot drop capability %d from the bounding set", cap);
+        return false;
+      }
     }
   return true;
 }
@@ -381,19 +388,6 @@ bool privileges_safe_to_run(void) {
   return true;
 }
 
-static int last_cap(void) {
-  FILE *f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-  /* Unreadable (an empty root: the resolver child): every number a
-   * capability may have; those the kernel lacks fail with EINVAL. */
-  int n = f ? CAP_LAST_CAP : 63;
-  if (f) {
-    if (fscanf(f, "%d", &n) != 1 || n < 0 || n > 63)
-      n = CAP_LAST_CAP;
-    fclose(f);
-  }
-  return n;
-}
-
 bool drop_privileges(bool in_user_ns) {
   bool root = geteuid() == 0;
   /* The bounding set needs CAP_SETPCAP, which goes with the uid change. */
@@ -427,8 +421,12 @@ bool drop_privileges(bool in_user_ns) {
 bool user_in_group(const struct invoker *w, gid_t gid) {
   if (gid == w->gid)
     return true;
+  /* The real user's entry is not looked up up front (invoker_init). */
+  struct invoker named = *w;
+  if (!named.has_passwd)
+    invoker_fill_passwd(&named);
   _cleanup_free_ gid_t *groups = NULL;
-  int n = user_groups(w->has_passwd ? w->name : NULL, w->gid, &groups);
+  int n = user_groups(named.has_passwd ? named.name : NULL, w->gid, &groups);
   for (int i = 0; i < n; i++)
     if (groups[i] == gid)
       return true;

@@ -20,7 +20,8 @@ struct invoker {
   uid_t uid;
   gid_t gid;
   bool sudo;       /* root, run through sudo by a user who is not root */
-  bool has_passwd; /* name and home below are from the passwd entry */
+  bool has_passwd; /* name and home below are from the passwd entry (looked
+                      up under sudo only: false otherwise) */
   char name[256];
   char home[1024];
 };
@@ -31,7 +32,9 @@ struct invoker {
  * asked is unknown, and nothing is done for them. */
 bool invoker_init(void);
 /* The invoking user (worked out on first use when invoker_init() was not
- * called). */
+ * called). Its passwd entry (has_passwd, name, home) is looked up under
+ * sudo only; for the real user, call invoker_fill_passwd where it is
+ * needed. */
 const struct invoker *invoker(void);
 /* True under sudo (see struct invoker). */
 bool under_sudo(void);

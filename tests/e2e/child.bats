@@ -82,10 +82,12 @@ check_session_and_stderr() {
 
 @test "the resolver child: own session without a terminal, stderr through the parent, an empty read-only root, seccomp" {
   dns_start "$NS" slow
-  under_pty "$HOSTALIAS" -v --netns "/run/netns/$NS" --server 127.0.0.1 --timeout 5 --tries 1 a &
+  # Under umask 077: the root's modes are its own, not the caller's umask's.
+  (umask 077 && under_pty "$HOSTALIAS" -v --netns "/run/netns/$NS" --server 127.0.0.1 --timeout 5 --tries 1 a) &
   local s=$! c
   c=$(find_child "/run/netns/$NS") || { wait "$s" || echo "exit status $?" >&2; cat "$W/pty" >&2; echo "child not seen" >&2; false; }
   check_session_and_stderr "$c"
+  assert_eq "$(status_field "$(stat_field "$c" 2)" Umask)" 0077 # the parent's: the test's umask reached it
   local root cwd
   root=$(readlink "/proc/$c/root")
   cwd=$(readlink "/proc/$c/cwd")
@@ -93,6 +95,12 @@ check_session_and_stderr() {
   assert_eq "$cwd" "$root"
   # The root holds dev/null and dev/urandom, nothing else, and is read-only.
   assert_eq "$(cd "/proc/$c/root" && find . | sort | tr '\n' ' ')" ". ./dev ./dev/null ./dev/urandom "
+  # Their modes, whatever the caller's umask: the root and dev searchable
+  # by the child (uid 65534, not their owner), dev/null readable; dev/urandom
+  # is the host's device bound over its mount point.
+  assert_eq "$(cd "/proc/$c/root" && stat -c '%n %a %u %F' . dev dev/null | tr '\n' ' ')" \
+    ". 755 0 directory dev 755 0 directory dev/null 444 0 regular empty file "
+  assert_eq "$(stat -c '%t,%T' "/proc/$c/root/dev/urandom")" "$(stat -c '%t,%T' /dev/urandom)"
   # Its view of the mounts (what lies in its root): those two, read-only.
   assert_eq "$(awk '{print $2, substr($4, 1, 3)}' "/proc/$c/mounts" | sort | tr '\n' ' ')" \
     "/ ro, /dev/urandom ro, "

@@ -183,6 +183,9 @@ static void test_invoker(void) {
   struct invoker none = {.uid = 4297, .gid = 4297};
   invoker_fill_passwd(&none);
   ok(!none.has_passwd && !none.name[0] && !none.home[0], "a uid without an entry: empty, said");
+  unsetenv("SUDO_UID");
+  ok(invoker_init() && !under_sudo() && !invoker()->has_passwd && !invoker()->name[0],
+     "not under sudo: no passwd entry looked up (the real user's is asked for where needed)");
   if (geteuid() != 0) {
     setenv("SUDO_UID", "4298", 1);
     ok(invoker_init() && !under_sudo() && invoker()->uid == getuid(),

@@ -18,6 +18,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -28,6 +29,7 @@
 
 #include "child.h"
 #include "config.h"
+#include "privileges.h"
 #include "sandbox.h"
 #include "tap.h"
 
@@ -175,6 +177,7 @@ static void test_seccomp(void) {
 
 /* In the empty root: what is there, and what can be done. */
 static int inside_empty_root(void) {
+  umask(077); /* the caller's umask takes nothing from the root's modes */
   if (!sandbox_enter_empty_root(true))
     return 1;
   DIR *d = opendir("/");
@@ -204,6 +207,20 @@ static int inside_empty_root(void) {
   char cwd[64];
   if (!getcwd(cwd, sizeof cwd) || strcmp(cwd, "/"))
     return 9;
+  struct stat root, dev, null;
+  if (stat("/", &root) < 0 || (root.st_mode & 07777) != 0755 || stat("/dev", &dev) < 0 ||
+      (dev.st_mode & 07777) != 0755 || stat("/dev/null", &null) < 0 ||
+      (null.st_mode & 07777) != 0444)
+    return 10;
+  /* As the child will be (uid 65534, not the owner of any of it), its
+   * bounding set emptied without /proc/sys/kernel/cap_last_cap. */
+  if (!drop_privileges(false) || getuid() != 65534)
+    return 11;
+  for (int cap = 0; cap <= 63; cap++)
+    if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) > 0)
+      return 13;
+  if (!sandbox_check_urandom() || open("/dev/null", O_RDONLY) < 0)
+    return 12;
   return 0;
 }
 
@@ -220,7 +237,8 @@ static void test_empty_root(void) {
   waitpid(pid, &st, 0);
   ok(exited_ok(st),
      "the empty root: only dev/null (empty) and dev/urandom, read-only, "
-     "nothing of the host's (status %d)",
+     "nothing of the host's; its modes 0755, 0755, 0444 under umask 077, "
+     "both files opened by uid 65534, its bounding set empty (status %d)",
      WIFEXITED(st) ? WEXITSTATUS(st) : -1);
   /* And the host's /tmp saw nothing of it. */
   struct stat s;
