@@ -114,6 +114,8 @@ static void usage(FILE *f) {
         "      --list-targets        print the running containers' names and Compose\n"
         "                            services, and exit\n"
         "                            (for shell completion)\n"
+        "      --list-projects       print the Compose projects and Swarm stacks with\n"
+        "                            running containers, and exit (for completion)\n"
         "  -q, --quiet               no warnings, no notices of kept (stale) lines\n"
         "  -v, --verbose             details, and a closing summary\n"
         "  -h, --help                show this help and exit\n"
@@ -141,6 +143,7 @@ enum {
   OPT_SUFFIX,
   OPT_DASHED,
   OPT_LIST_TARGETS,
+  OPT_LIST_PROJECTS,
   OPT_WATCH,
   OPT_INTERVAL,
   OPT_USER,
@@ -165,6 +168,7 @@ static const struct option long_options[] = {
     {"suffix", required_argument, NULL, OPT_SUFFIX},
     {"dashed", no_argument, NULL, OPT_DASHED},
     {"list-targets", no_argument, NULL, OPT_LIST_TARGETS},
+    {"list-projects", no_argument, NULL, OPT_LIST_PROJECTS},
     {"all", no_argument, NULL, 'a'},
     {"watch", no_argument, NULL, OPT_WATCH},
     {"interval", required_argument, NULL, OPT_INTERVAL},
@@ -187,6 +191,7 @@ struct options {
   const char *suffix;
   bool want4, want6;
   bool list_targets;
+  bool list_projects;
   bool watch;
   bool interval_given;
   struct watch_config watch_cfg;
@@ -275,6 +280,7 @@ static void parse_options(int argc, char **argv, char **command, struct options 
     case OPT_SUFFIX: o->suffix = optarg; break;
     case OPT_DASHED: pc->fmt.dashed = true; break;
     case OPT_LIST_TARGETS: o->list_targets = true; break;
+    case OPT_LIST_PROJECTS: o->list_projects = true; break;
     case 'a': pc->all = true; break;
     case OPT_WATCH: o->watch = true; break;
     case OPT_USER: o->user = optarg; break;
@@ -333,10 +339,12 @@ static void check_options(struct options *o) {
   pc->report_changes = o->watch;
   if ((o->serve_cfg.nlisten || o->serve_cfg.domain) && !o->serve)
     usage_error("%s", "--listen and --domain go with --serve");
-  if (o->serve &&
-      (o->watch || pc->output || pc->pid || pc->netns || pc->all || pc->project || o->list_targets))
+  if (o->serve && (o->watch || pc->output || pc->pid || pc->netns || pc->all || pc->project ||
+                   o->list_targets || o->list_projects))
     usage_error("%s", "--serve runs on its own: no -o, --watch, --pid, --netns, --all, "
-                      "--project or --list-targets");
+                      "--project, --list-targets or --list-projects");
+  if (o->list_targets && o->list_projects)
+    usage_error("%s", "--list-targets and --list-projects cannot be used together");
   if (pc->check && pc->fmt.format == FORMAT_HOSTS)
     usage_error("%s", "--check checks the alias targets; --format hosts writes none");
   if (o->user && !o->command)
@@ -424,12 +432,15 @@ static void print_target(const char *name, void *ctx) {
   printf("%s\n", name);
 }
 
-/* --list-targets: the names engine_list_targets gives, a line each. */
-static int list_targets(const struct options *o) {
+/* --list-targets and --list-projects: the names engine_list_targets or
+ * engine_list_projects gives, a line each. */
+static int list_names(const struct options *o) {
   _cleanup_engine_ struct engine e = ENGINE_INIT;
   if (!engine_init(&e, o->pass.docker_host, ENGINE_TIMEOUT_MS))
     return EXIT_USAGE;
-  return engine_list_targets(&e, print_target, NULL) ? EXIT_ALL_RESOLVED : EXIT_TARGET;
+  bool ok = o->list_projects ? engine_list_projects(&e, print_target, NULL)
+                             : engine_list_targets(&e, print_target, NULL);
+  return ok ? EXIT_ALL_RESOLVED : EXIT_TARGET;
 }
 
 /* Standard output is checked when the program ends, as util-linux's
@@ -507,8 +518,8 @@ int main(int argc, char **argv) {
   check_options(&o);
   if (o.watch && (o.watch_cfg.signal_fd = watch_take_signals()) < 0)
     return EXIT_OUTPUT;
-  if (o.list_targets)
-    return list_targets(&o);
+  if (o.list_targets || o.list_projects)
+    return list_names(&o);
   if (o.serve) {
     if (optind < argc || o.command)
       usage_error("%s", "--serve takes no CONTAINER, NAME or COMMAND");

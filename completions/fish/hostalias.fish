@@ -28,7 +28,7 @@ complete -c hostalias -n __hostalias_needs_target -a '(hostalias --list-targets 
 complete -c hostalias -s 4 -d 'IPv4 addresses (the default)'
 complete -c hostalias -s 6 -d 'IPv6 addresses; with -4, either'
 complete -c hostalias -s H -l docker-host -x -d 'Engine API socket (unix:///path)'
-complete -c hostalias -s P -l project -x -d 'Compose project of a service target'
+complete -c hostalias -s P -l project -x -a '(hostalias --list-projects 2>/dev/null)' -d 'Compose project of a service target'
 complete -c hostalias -s a -l all -d "also every name on the target's networks"
 complete -c hostalias -l pid -x -a '(__fish_complete_pids)' -d "use this process's network namespace"
 complete -c hostalias -l netns -r -F -d 'use this network namespace file'
@@ -47,6 +47,7 @@ complete -c hostalias -l suffix -x -d 'self-hosted wildcard DNS domain'
 complete -c hostalias -l dashed -d '172-27-0-2.PROVIDER form'
 complete -c hostalias -l check -f -a 'host netns both' -d 'resolve each target as the program will'
 complete -c hostalias -l list-targets -d "print the running containers' names and Compose services"
+complete -c hostalias -l list-projects -d 'print the Compose projects and Swarm stacks'
 complete -c hostalias -l serve -d "answer DNS queries for the containers' names (the DNS bridge)"
 complete -c hostalias -l listen -x -d 'with --serve, UDP and TCP on this address'
 complete -c hostalias -l domain -x -d 'with --serve, the domain answered'

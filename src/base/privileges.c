@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "userns_hint.h"
 #include "util.h"
 
 #define NOBODY 65534
@@ -307,6 +308,7 @@ static bool write_proc_self(const char *file, const char *text) {
   _cleanup_fd_ int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0 || !write_all(fd, text, strlen(text))) {
     log_error_errno("cannot write %s", path);
+    userns_explain(USERNS_MAP, errno);
     return false;
   }
   return true;
@@ -362,6 +364,7 @@ bool become_host_ids(uid_t host_uid, gid_t host_gid) {
   gid_t here_gid = getegid();
   if (unshare(CLONE_NEWUSER) < 0) {
     log_error_errno("cannot make a user namespace for the command");
+    userns_explain(USERNS_CREATE, errno);
     return false;
   }
   char map[64];

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include "targets.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "names.h"
@@ -54,5 +55,54 @@ bool engine_list_targets(const struct engine *e, void (*fn)(const char *name, vo
     if (name_list_find(&l.containers, s, strlen(s)) < 0)
       fn(s, ctx);
   }
+  return true;
+}
+
+/* The projects and stacks seen, each once (a small list: a linear search
+ * is enough). */
+struct project_lister {
+  char **names;
+  size_t count, cap;
+};
+
+static void project_lister_free(struct project_lister *l) {
+  for (size_t i = 0; i < l->count; i++)
+    free(l->names[i]);
+  free(l->names);
+}
+DEFINE_CLEANUP_FUNC(struct project_lister, project_lister_free)
+#define _cleanup_project_lister_ __attribute__((cleanup(project_lister_freep)))
+
+static void add_project(struct project_lister *l, const char *name) {
+  if (!name[0] || !engine_target_valid(name))
+    return;
+  for (size_t i = 0; i < l->count; i++)
+    if (!strcmp(l->names[i], name))
+      return;
+  if (l->count == l->cap) {
+    l->cap = l->cap ? 2 * l->cap : 16;
+    l->names = xreallocarray(l->names, l->cap, sizeof *l->names);
+  }
+  l->names[l->count++] = xstrdup(name);
+}
+
+static void list_project(const struct container_summary *c, void *ctx) {
+  add_project(ctx, c->compose.project);
+  add_project(ctx, c->swarm.stack);
+}
+
+static int compare_names(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool engine_list_projects(const struct engine *e, void (*fn)(const char *name, void *ctx),
+                          void *ctx) {
+  _cleanup_project_lister_ struct project_lister l = {0};
+  if (!engine_list_containers(e, NULL, list_project, &l))
+    return false;
+  if (l.count)
+    qsort(l.names, l.count, sizeof *l.names, compare_names);
+  for (size_t i = 0; i < l.count; i++)
+    fn(l.names[i], ctx);
   return true;
 }

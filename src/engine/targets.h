@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* --list-targets: what a target can be named here, for shell completion. */
+/* --list-targets and --list-projects: what a target and a project can be
+ * named here, for shell completion. */
 #pragma once
 
 #include <stdbool.h>
@@ -13,3 +14,11 @@
  * name is skipped, silently. False, with a message, when the engine fails. */
 bool engine_list_targets(const struct engine *e, void (*fn)(const char *name, void *ctx),
                          void *ctx);
+
+/* Gives FN, in byte order and each once, the Compose projects and Swarm
+ * stacks the engine runs containers of (their com.docker.compose.project and
+ * com.docker.stack.namespace labels): what --project takes. A label that is
+ * no valid name (engine_target_valid) is skipped, silently: labels are the
+ * image's to set. False, with a message, when the engine fails. */
+bool engine_list_projects(const struct engine *e, void (*fn)(const char *name, void *ctx),
+                          void *ctx);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# The shell completions load in their shells and complete an option and a
-# container name (asked of a fake Engine API through hostalias itself).
+# The shell completions load in their shells and complete an option, a
+# container name and a project for -P (asked of a fake Engine API through
+# hostalias itself, whose containers carry Compose and Swarm labels, hostile
+# ones among them).
 
 # shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
@@ -15,7 +17,15 @@ setup() {
   ln -sf "$HOSTALIAS" "$BATS_TEST_TMPDIR/bin/hostalias"
   export PATH="$BATS_TEST_TMPDIR/bin:$PATH"
   export DOCKER_HOST="unix://$BATS_TEST_TMPDIR/engine.sock"
-  engine_list "$BATS_TEST_TMPDIR/engine.sock" webapp postgres-db
+  # Two Compose projects' containers, a Swarm stack's task, and labels no
+  # project can have: an option, a command, a newline, a space, too long.
+  engine_list_labeled "$BATS_TEST_TMPDIR/engine.sock" \
+    webapp '{"com.docker.compose.project": "shop"}' \
+    postgres-db '{"com.docker.compose.project": "shop"}' \
+    billing_api.1.abc '{"com.docker.stack.namespace": "billing", "com.docker.compose.project": "admin"}' \
+    evil-1 '{"com.docker.compose.project": "-rf", "com.docker.stack.namespace": "x$(touch pwned)"}' \
+    evil-2 "{\"com.docker.compose.project\": \"shopping\\nlist\", \"com.docker.stack.namespace\": \"$(printf 'a%.0s' {1..200})\"}" \
+    evil-3 '{"com.docker.compose.project": "my shop", "com.docker.stack.namespace": ""}'
 }
 
 teardown() {
@@ -26,7 +36,22 @@ teardown() {
   run --separate-stderr hostalias --list-targets
   assert_status 0
   assert_eq "$output" "webapp
-postgres-db"
+postgres-db
+billing_api.1.abc
+evil-1
+evil-2
+evil-3"
+}
+
+@test "hostalias --list-projects: the projects and stacks, sorted, each once; hostile labels left out" {
+  run --separate-stderr hostalias --list-projects
+  assert_status 0
+  assert_eq "$output" "admin
+billing
+shop"
+  assert_eq "$stderr" ""
+  run --separate-stderr hostalias --list-projects --list-targets
+  assert_status 2
 }
 
 @test "bash: loads, completes an option, a provider and a container" {
@@ -40,12 +65,19 @@ postgres-db"
     c hostalias --prov
     c hostalias --provider ss
     c hostalias -q we
-    c hostalias --pid 1 po' _ "$TOP"
+    c hostalias --pid 1 po # nothing: po is a name to resolve
+    c hostalias -P ""
+    c hostalias --project sh
+    c hostalias -H "$DOCKER_HOST" -P b' _ "$TOP"
   assert_status 0
   assert_eq "$output" "complete -F _hostalias hostalias
 --provider
 sslip.io
-webapp"
+webapp
+
+admin billing shop
+shop
+billing"
 }
 
 @test "zsh: loads through compinit, registers _hostalias, completes options and containers" {
@@ -62,6 +94,8 @@ webapp"
     sleep 2
     zpty -w -n z $'"'"'\x15hostalias web\t\t'"'"'
     sleep 2
+    zpty -w -n z $'"'"'\x15hostalias -P sh\t'"'"'
+    sleep 2
     out=
     while zpty -r -t z chunk; do out+=$chunk; done
     zpty -d z
@@ -70,6 +104,7 @@ webapp"
   assert_contains "$output" "_hostalias"
   assert_contains "$output" "hostalias --format"
   assert_contains "$output" "webapp"
+  assert_contains "$output" "hostalias -P shop"
 }
 
 @test "fish: loads, completes an option, a format and a container" {
@@ -78,10 +113,15 @@ webapp"
     source $argv[1]/completions/fish/hostalias.fish
     complete -C"hostalias --form"
     complete -C"hostalias --format js"
-    complete -C"hostalias -q "' "$TOP"
+    complete -C"hostalias -q "
+    echo projects:
+    complete -C"hostalias -P "' "$TOP"
   assert_status 0
   assert_contains "$output" "--format"
   assert_contains "$output" "json"
   assert_contains "$output" "webapp"
   assert_contains "$output" "postgres-db"
+  assert_eq "${output#*projects:$'\n'}" "admin	Compose project of a service target
+billing	Compose project of a service target
+shop	Compose project of a service target"
 }

@@ -132,6 +132,25 @@ search $(ha_ip huginn_elasticsearch_1 huginn_es).traefik.me"
   [ "$(grep -cx web <<<"$output")" = 1 ]
 }
 
+@test "--list-projects lists the running projects, sorted, each once; a hostile label is not printed" {
+  # An image's labels are its author's: a project name that is a command,
+  # one that is an option, a stack name with a newline.
+  docker run -d --name hostile-project --label 'com.docker.compose.project=x;$(touch /tmp/pwned)' \
+    --label com.docker.stack.namespace=$'evil\nhuginn' "$HA_IMAGE" sleep 1000000 >/dev/null
+  docker run -d --name hostile-option --label com.docker.compose.project=--all \
+    "$HA_IMAGE" sleep 1000000 >/dev/null
+  run --separate-stderr "$HOSTALIAS" --list-projects
+  docker rm -f hostile-project hostile-option >/dev/null
+  assert_status 0
+  assert_eq "$output" "huginn
+other"
+  assert_eq "$stderr" ""
+  # What -P then takes.
+  run --separate-stderr "$HOSTALIAS" -P "$(tail -n 1 <<<"$output")" web postgres
+  assert_status 0
+  assert_eq "$output" "postgres $(ha_ip other_postgres_1 other_default).traefik.me"
+}
+
 @test "--all: every name on the target's networks, each answered as inside the container" {
   cd "$PROJECTS/huginn"
   run --separate-stderr "$HOSTALIAS" --all web </dev/null

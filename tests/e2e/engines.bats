@@ -206,6 +206,24 @@ $(hostname)
   assert_contains "$stderr" "only root chooses another user"
 }
 
+@test "-- COMMAND where no user namespace may be made: the hint names the setting and what to do" {
+  rootless_container
+  # user.max_user_namespaces is the user namespace's own: 0 in the
+  # container's, where hostalias makes the command's, leaves the host's be.
+  nsenter --user --target "$CPID" sh -c 'echo 0 >/proc/sys/user/max_user_namespaces'
+  local as_owner=(setpriv --reuid="$RUID" --regid="$RUID" --clear-groups)
+  run --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- touch "$T/ran"
+  assert_status 5
+  [ ! -e "$T/ran" ]
+  assert_contains "$stderr" "cannot make a user namespace for the command: No space left on device"
+  assert_contains "$stderr" "hint: user.max_user_namespaces is 0: no user may make a user namespace. As root: sysctl -w user.max_user_namespaces=15000"
+  # Joining one is not making one: the alias lines still come.
+  run --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" a
+  assert_status 0
+  assert_eq "$output" "a 10.0.0.98.traefik.me"
+  [[ $stderr != *hint:* ]]
+}
+
 @test "a socket the caller may not open: the hint says what works (sudo), not the docker group" {
   engine_serve "$T/denied.sock" /containers/web/json '{}'
   chmod 600 "$T/denied.sock"

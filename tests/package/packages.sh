@@ -14,8 +14,12 @@
 #   unit-systemd  the packaged hostalias-watch@.service under a real systemd
 #                 (tests/package/unit-under-systemd.sh)
 #   deb-install   apt-get install ./hostalias_VERSION_ARCH.deb; -V, man -w,
-#                 a completion from bash, zsh and fish, the unit not enabled
+#                 a completion from bash, zsh and fish, the unit not enabled,
+#                 no AppArmor profile in /etc where the parser cannot read it
 #   deb-purge     apt-get purge; nothing of the package is left
+#   apparmor      the AppArmor profile under AppArmor 4's parser, and the
+#                 .deb installed and purged where that parser is (a Debian
+#                 13 chroot made with mmdebstrap, as Ubuntu 24.04 has it)
 #   rpm-build     rpmbuild -bb with Debian's rpm and packaging/rpm/macros.debian
 #   rpm-files     rpm -qlp lists the same files as the .deb
 #   exposure      systemd-analyze security --offline=yes of the unit, at or
@@ -26,17 +30,18 @@ step=$1
 trap 'echo "packages.sh $step: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 build=$(cd "${2:-build}" && pwd)
 top=$(cd "$(dirname "$0")/../.." && pwd)
-work=/tmp/hostalias-packages
+work=${HOSTALIAS_PACKAGES_WORK:-/tmp/hostalias-packages}
 version=$(meson introspect --projectinfo "$build" | python3 -c 'import json,sys; print(json.load(sys.stdin)["version"])')
 arch=$(dpkg --print-architecture)
 mkdir -p "$work"
 
 # The package's files (not directories), mapped to Fedora's layout: /lib is
 # /usr/lib (usrmerge), zsh's directory is site-functions there; docs,
-# licences and build-ids are each distribution's own.
+# licences, build-ids and the AppArmor profile (Debian's and Ubuntu's) are
+# each distribution's own.
 normalized() {
   sed -e 's|^\./|/|' -e 's|^/lib/|/usr/lib/|' -e 's|/zsh/vendor-completions/|/zsh/site-functions/|' \
-    -e 's|\.gz$||' | grep -vE '^/usr/share/(doc|licenses)/|^/usr/lib/\.build-id' | sort
+    -e 's|\.gz$||' | grep -vE '^/usr/share/(doc|licenses|hostalias/apparmor)/|^/usr/lib/\.build-id' | sort
 }
 
 case $step in
@@ -99,6 +104,13 @@ deb-install)
   grep -q '^ExecStart=/usr/bin/hostalias --watch' "$unit"
   [ -z "$(find /etc/systemd -name 'hostalias-watch@*' 2>/dev/null)" ]
   echo "unit $unit, not enabled"
+  # The AppArmor profile reaches /etc only where the parser reads it (not
+  # Debian 12's 3.0): the step apparmor tries the other case.
+  if ! command -v apparmor_parser >/dev/null ||
+    ! apparmor_parser -Q -K /usr/share/hostalias/apparmor/hostalias >/dev/null 2>&1; then
+    [ ! -e /etc/apparmor.d/hostalias ]
+    echo "no AppArmor 4 parser here: /etc/apparmor.d/hostalias not installed"
+  fi
   ;;
 deb-purge)
   dpkg -L hostalias | sort >"$work/deb.installed"
@@ -111,6 +123,31 @@ deb-purge)
   done <"$work/deb.installed"
   [ -z "$left" ] || { echo "left behind:$left"; exit 1; }
   echo "purged: none of its $(wc -l <"$work/deb.installed") paths' files are left"
+  ;;
+apparmor)
+  # Debian 13's parser (4.1) knows abi 4.0 and userns; it needs glibc 2.38,
+  # so it runs in a chroot of its own.
+  root=$work/trixie
+  rm -rf "$root"
+  mmdebstrap --quiet --variant=apt --include=apparmor trixie "$root" >"$work/trixie.log" 2>&1 ||
+    { tail -n 20 "$work/trixie.log"; exit 1; }
+  cp "$top/packaging/apparmor/hostalias" "$root/tmp/profile"
+  chroot "$root" apparmor_parser --version | head -n 1
+  chroot "$root" apparmor_parser -Q -K /tmp/profile
+  echo "AppArmor 4 parses packaging/apparmor/hostalias"
+  # The .deb's maintainer scripts there: the postinst puts the profile in
+  # /etc/apparmor.d (no AppArmor in a chroot to load it into), the purge
+  # takes it away. (Built here, against Debian 12's libraries, which Debian
+  # 13 renamed: installed with its dependencies ignored, never run.)
+  cp "$work/deb/hostalias_${version}_${arch}.deb" "$root/tmp/"
+  chroot "$root" dpkg --force-depends -i "/tmp/hostalias_${version}_${arch}.deb" >"$work/trixie.log" 2>&1 ||
+    { tail -n 20 "$work/trixie.log"; exit 1; }
+  cmp "$root/etc/apparmor.d/hostalias" "$top/packaging/apparmor/hostalias"
+  echo "installed: /etc/apparmor.d/hostalias"
+  chroot "$root" dpkg --purge hostalias >"$work/trixie.log" 2>&1 || { tail -n 20 "$work/trixie.log"; exit 1; }
+  [ ! -e "$root/etc/apparmor.d/hostalias" ]
+  echo "purged: /etc/apparmor.d/hostalias removed"
+  rm -rf "$root"
   ;;
 rpm-build)
   rm -rf "$work/rpm"

@@ -121,6 +121,18 @@ print(json.dumps([{"Id": "%064d" % i, "Names": ["/" + n], "State": "running"}
   engine_serve "$sock" /containers/json "$body"
 }
 
+# engine_list_labeled SOCKET NAME LABELS [NAME LABELS]...: as engine_list,
+# each container with LABELS (a JSON object) as its labels.
+engine_list_labeled() {
+  local sock=$1 body
+  shift
+  body=$(python3 -c 'import json, sys
+a = sys.argv[1:]
+print(json.dumps([{"Id": "%064d" % i, "Names": ["/" + a[2 * i]], "State": "running",
+                   "Labels": json.loads(a[2 * i + 1])} for i in range(len(a) // 2)]))' "$@")
+  engine_serve "$sock" /containers/json "$body"
+}
+
 # cgroup_claim PID ID: puts process PID in a cgroup named after container
 # ID (64 hex digits), as a runtime does (/docker/ID with Docker's cgroupfs
 # driver), so that a fake engine may vouch for it: hostalias enters only a
