@@ -45,6 +45,16 @@ assert_contains() {
 # Milliseconds since the epoch, for time bounds.
 ms() { date +%s%3N; }
 
+# A port of 127.0.0.1 nobody listens on, UDP or TCP.
+ha_free_port() {
+  local p
+  for _ in $(seq 1 50); do
+    p=$((20000 + RANDOM % 30000))
+    ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q . || { echo "$p"; return; }
+  done
+  return 1
+}
+
 # rss_bounded KIB LIMIT: the peak RSS is under LIMIT KiB. Under valgrind or
 # a sanitizer (HOSTALIAS_NO_RSS=1) the figure is the tool's, not ours, so
 # the bound is checked by the plain build's run only.
