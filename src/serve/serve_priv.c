@@ -22,6 +22,7 @@
 #include "event_stream.h"
 #include "privileges.h"
 #include "resolvconf.h"
+#include "swarm.h"
 #include "serve_internal.h"
 #include "target.h"
 
@@ -42,6 +43,25 @@ static void collect_replica(const struct container_summary *c, void *ctx) {
       !c->compose.service[0] || l->n == PROJECT_CONTAINERS_MAX)
     return;
   l->c[l->n++] = *c;
+}
+
+static void collect_task(const struct container_summary *c, void *ctx) {
+  struct project_list *l = ctx;
+  if (!c->running || strcmp(c->swarm.stack, l->project) || !c->swarm.service[0] ||
+      l->n == PROJECT_CONTAINERS_MAX)
+    return;
+  l->c[l->n++] = *c;
+}
+
+/* A stack's tasks in order: by service, then slot, then ID. */
+static int task_order(const void *a, const void *b) {
+  const struct container_summary *x = a, *y = b;
+  int s = strcmp(x->swarm.service, y->swarm.service);
+  if (s)
+    return s;
+  if (x->swarm.slot != y->swarm.slot)
+    return x->swarm.slot < y->swarm.slot ? -1 : 1;
+  return strcmp(x->id, y->id);
 }
 
 /* The order of preference: the alphabetically first service, its
@@ -176,21 +196,92 @@ static bool has_network(char (*nets)[128], size_t n, const char *name) {
   return false;
 }
 
-/* A project's sockets: walking its replicas in order of preference, a
- * container joins the list when it is on a network none before it is on. */
-static enum priv_status open_project(const struct engine *e, const char *project, int *fds,
-                                     size_t *nfds) {
-  char filters[300];
-  snprintf(filters, sizeof filters, "{\"label\":[\"com.docker.compose.project=%s\"]}", project);
-  _cleanup_free_ struct container_summary *list = xcalloc(PROJECT_CONTAINERS_MAX, sizeof *list);
-  struct project_list l = {.project = project, .c = list};
-  if (!engine_list_containers(e, filters, collect_replica, &l))
+/* The networks a project's sockets reach so far. */
+struct coverage {
+  char nets[ENGINE_NETWORKS_MAX * 2][128];
+  size_t n;
+};
+
+/* Container ST joins the sockets when it is on a network none before it is
+ * on (or is the first). */
+static void cover(const struct engine *e, const struct container_state *st, struct coverage *cv,
+                  int *fds, size_t *nfds) {
+  bool adds = false;
+  for (size_t k = 0; k < st->nnetworks; k++)
+    if (!has_network(cv->nets, cv->n, st->networks[k].name)) {
+      adds = true;
+      if (cv->n < N_ELEMENTS(cv->nets))
+        snprintf(cv->nets[cv->n++], sizeof cv->nets[0], "%s", st->networks[k].name);
+    }
+  if (!adds && *nfds > 0)
+    return;
+  int fd = socket_for(e, st);
+  if (fd >= 0)
+    fds[(*nfds)++] = fd;
+}
+
+/* The running containers labelled LABEL=VALUE that COLLECT keeps, into L
+ * (its list allocated here), sorted by CMP. False when the engine fails. */
+static bool list_labelled(const struct engine *e, const char *label, const char *value,
+                          container_fn collect, int (*cmp)(const void *, const void *),
+                          struct project_list *l) {
+  char filters[400];
+  snprintf(filters, sizeof filters, "{\"label\":[\"%s=%s\"]}", label, value);
+  l->project = value;
+  l->c = xcalloc(PROJECT_CONTAINERS_MAX, sizeof *l->c);
+  l->n = 0;
+  if (!engine_list_containers(e, filters, collect, l))
+    return false;
+  qsort(l->c, l->n, sizeof *l->c, cmp);
+  return true;
+}
+
+/* A Swarm stack's sockets: each service's task on this node in order, as a
+ * target is chosen (swarm_find_service: a task's container bears its
+ * task's name, on a manager is a task the manager lists, and two claims to
+ * a slot are an error: labels are any image's to set). */
+static enum priv_status open_stack(const struct engine *e, const char *stack, int *fds,
+                                   size_t *nfds) {
+  struct project_list l = {0};
+  bool listed = list_labelled(e, "com.docker.stack.namespace", stack, collect_task, task_order, &l);
+  _cleanup_free_ struct container_summary *list = l.c;
+  if (!listed)
     return PRIV_ERROR;
   if (l.n == 0)
     return PRIV_NOT_FOUND;
-  qsort(list, l.n, sizeof *list, replica_order);
-  static char covered[ENGINE_NETWORKS_MAX * 2][128];
-  size_t ncovered = 0;
+  _cleanup_free_ struct coverage *cv = xcalloc(1, sizeof *cv);
+  bool any = false;
+  for (size_t i = 0; i < l.n && i < PROJECT_INSPECT_MAX && *nfds < PRIV_SOCKETS_MAX; i++) {
+    if (i > 0 && !strcmp(list[i].swarm.service, list[i - 1].swarm.service))
+      continue; /* one task a service: the one swarm_find_service chose */
+    struct container_state st;
+    enum engine_result r = swarm_find_service(e, list[i].swarm.service, stack, &st);
+    if (r == ENGINE_ERROR)
+      return PRIV_ERROR;
+    if (r != ENGINE_FOUND || !st.running || st.pid <= 0 || strcmp(st.swarm.stack, stack))
+      continue;
+    any = true;
+    cover(e, &st, cv, fds, nfds);
+  }
+  if (*nfds)
+    return PRIV_OK;
+  return any ? PRIV_ERROR : PRIV_NOT_FOUND;
+}
+
+/* A project's sockets: walking its replicas in order of preference, a
+ * container joins the list when it is on a network none before it is on.
+ * No Compose project of that name: a Swarm stack. */
+static enum priv_status open_project(const struct engine *e, const char *project, int *fds,
+                                     size_t *nfds) {
+  struct project_list l = {0};
+  bool listed =
+      list_labelled(e, "com.docker.compose.project", project, collect_replica, replica_order, &l);
+  _cleanup_free_ struct container_summary *list = l.c;
+  if (!listed)
+    return PRIV_ERROR;
+  if (l.n == 0)
+    return open_stack(e, project, fds, nfds);
+  _cleanup_free_ struct coverage *cv = xcalloc(1, sizeof *cv);
   bool any = false;
   for (size_t i = 0; i < l.n && i < PROJECT_INSPECT_MAX && *nfds < PRIV_SOCKETS_MAX; i++) {
     struct container_state st;
@@ -200,18 +291,7 @@ static enum priv_status open_project(const struct engine *e, const char *project
     if (r != ENGINE_FOUND || !st.running || st.pid <= 0 || strcmp(st.compose.project, project))
       continue; /* gone or replaced meanwhile */
     any = true;
-    bool adds = false;
-    for (size_t k = 0; k < st.nnetworks; k++)
-      if (!has_network(covered, ncovered, st.networks[k].name)) {
-        adds = true;
-        if (ncovered < N_ELEMENTS(covered))
-          snprintf(covered[ncovered++], sizeof covered[0], "%s", st.networks[k].name);
-      }
-    if (!adds && *nfds > 0)
-      continue;
-    int fd = socket_for(e, &st);
-    if (fd >= 0)
-      fds[(*nfds)++] = fd;
+    cover(e, &st, cv, fds, nfds);
   }
   if (*nfds)
     return PRIV_OK;

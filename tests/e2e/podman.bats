@@ -97,31 +97,19 @@ inside() {
   hp_run pod-db-1 --network backend --label com.docker.compose.project=pod \
     --label com.docker.compose.service=db --label com.docker.compose.container-number=1 \
     --label com.docker.compose.oneoff=False
-  local port d=test.internal s want got
-  port=$(ha_free_port)
-  "$HOSTALIAS" --serve -H "unix://$HA_PSOCK" --listen "127.0.0.1:$port" --domain "$d" \
-    2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
-  s=$!
-  for _ in $(seq 1 100); do
-    dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "1.2.3.4.$d" 2>/dev/null | grep -q 1.2.3.4 && break
-    sleep 0.1
-  done
-  q() { dig +short +time=3 +tries=1 @127.0.0.1 -p "$port" "$@" | sort -t . -k1,1n -k2,2n -k3,3n -k4,4n | head -n 1; }
+  ha_serve -H "unix://$HA_PSOCK"
+  local want got own ownwant refused
+  first() { sort -t . -k1,1n -k2,2n -k3,3n -k4,4n | head -n 1; }
   # NAME.PROJECT: postgres as the project's container asks aardvark-dns.
   want=$(inside postgres pod-db-1)
-  [ -n "$want" ] || { echo "aardvark-dns gave pod-db-1 no postgres" >&2; kill "$s"; false; }
-  got=$(q "postgres.pod.$d")
+  got=$(ha_serve_q +short "postgres.pod.test.internal" | first)
   # CONTAINER.DOMAIN: the container's own address.
-  local own ownwant
-  own=$(q "postgres.$d")
+  own=$(ha_serve_q +short "postgres.test.internal" | first)
   ownwant=$(hp inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}} {{end}}' postgres | tr ' ' '\n' | sed '/^$/d' | head -n 1)
-  local refused
-  refused=$(dig +time=3 +tries=1 @127.0.0.1 -p "$port" example.com | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
-  kill "$s"
-  wait "$s" || true
-  cat "$BATS_TEST_TMPDIR/serve.err" >&2
+  refused=$(ha_serve_q example.com | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+  ha_serve_stop
+  [ -n "$want" ] || { echo "aardvark-dns gave pod-db-1 no postgres" >&2; false; }
   assert_eq "$got" "$want"
   assert_eq "$own" "$ownwant"
   assert_eq "$refused" REFUSED
 }
-

@@ -99,6 +99,25 @@ api $api.traefik.me"
   grep -qx web <<<"$output"
 }
 
+@test "--serve on the manager: NAME.STACK as the stack's task asks the embedded DNS (a dnsrr task on node B, a VIP)" {
+  ha_need dig ss
+  local db api
+  db=$(task_ip b "$(swarm_task b st_db)")
+  api=$(vip st_api)
+  [ -n "$db" ] && [ -n "$api" ]
+  ha_serve -H "$SW_A"
+  local got_db got_alias got_api unknown
+  got_db=$(ha_serve_q +short "db.st.test.internal")
+  got_alias=$(ha_serve_q +short "database.st.test.internal")
+  got_api=$(ha_serve_q +short "api.st.test.internal")
+  unknown=$(ha_serve_q "db.nostack.test.internal" | sed -n 's/.*status: \([A-Z]*\).*/\1/p')
+  ha_serve_stop
+  assert_eq "$got_db" "$db"
+  assert_eq "$got_alias" "$db"
+  assert_eq "$got_api" "$api"
+  assert_eq "$unknown" NXDOMAIN
+}
+
 @test "a service with no task on this node: exit 3, the manager names the node; a worker says only a manager knows" {
   run --separate-stderr "$HOSTALIAS" -H "$SW_A" db a
   assert_status 3

@@ -45,6 +45,29 @@ assert_contains() {
 # Milliseconds since the epoch, for time bounds.
 ms() { date +%s%3N; }
 
+# ha_serve OPTION...: hostalias --serve OPTION... --listen 127.0.0.1:PORT
+# --domain test.internal in the background, on a free PORT (HA_SERVE_PORT),
+# its PID in HA_SERVE_PID and stderr in $BATS_TEST_TMPDIR/serve.err; waits
+# until it answers. ha_serve_q DIG-ARGS...: dig asking it.
+ha_serve() {
+  HA_SERVE_PORT=$(ha_free_port) || return 1
+  "$HOSTALIAS" --serve "$@" --listen "127.0.0.1:$HA_SERVE_PORT" --domain test.internal \
+    2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+  HA_SERVE_PID=$!
+  for _ in $(seq 1 100); do
+    ha_serve_q +short 1.2.3.4.test.internal 2>/dev/null | grep -q 1.2.3.4 && return 0
+    sleep 0.1
+  done
+  cat "$BATS_TEST_TMPDIR/serve.err" >&2
+  return 1
+}
+ha_serve_q() { dig +time=3 +tries=1 @127.0.0.1 -p "$HA_SERVE_PORT" "$@"; }
+ha_serve_stop() {
+  kill "$HA_SERVE_PID" 2>/dev/null || true
+  wait "$HA_SERVE_PID" || true
+  cat "$BATS_TEST_TMPDIR/serve.err" >&2
+}
+
 # A port of 127.0.0.1 nobody listens on, UDP or TCP.
 ha_free_port() {
   local p
