@@ -30,6 +30,11 @@ enum engine_result {
  * after a message). */
 json_t *engine_get_json(const struct engine *e, const char *path, int *status);
 
+/* GET /networks with FILTERS (JSON, as the API takes it): FN gets each
+ * network's name. Reports its own errors. */
+bool engine_list_network_names(const struct engine *e, const char *filters,
+                               void (*fn)(const char *name, void *ctx), void *ctx);
+
 /* GET /containers/json, with FILTERS (JSON, as the API takes it) when not
  * NULL: running containers only. Reports its own errors. */
 bool engine_list_containers(const struct engine *e, const char *filters, container_fn fn,

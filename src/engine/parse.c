@@ -186,12 +186,20 @@ void engine_api_message(const char *body, size_t len, int status, char *out, siz
     snprintf(out, size, "HTTP status %d", status);
 }
 
-const char *engine_parse_containers(const char *json, size_t len, container_fn fn, void *ctx) {
-  json_auto_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
-  if (!root)
+/* A reply that must be a JSON array: into *OUT (the caller's to free), or
+ * what is wrong. */
+static const char *load_array(const char *json, size_t len, json_t **out) {
+  *out = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+  if (!*out)
     return "reply is not valid JSON (or repeats a key)";
-  if (!json_is_array(root))
-    return "reply is not a JSON array";
+  return json_is_array(*out) ? NULL : "reply is not a JSON array";
+}
+
+const char *engine_parse_containers(const char *json, size_t len, container_fn fn, void *ctx) {
+  json_auto_t *root = NULL;
+  const char *bad = load_array(json, len, &root);
+  if (bad)
+    return bad;
   size_t i;
   json_t *c;
   json_array_foreach(root, i, c) {
@@ -218,6 +226,23 @@ const char *engine_parse_containers(const char *json, size_t len, container_fn f
     parse_compose_labels(json_object_get(c, "Labels"), &sum.compose);
     parse_swarm_labels(json_object_get(c, "Labels"), &sum.swarm);
     fn(&sum, ctx);
+  }
+  return NULL;
+}
+
+const char *engine_parse_network_names(const char *json, size_t len,
+                                       void (*fn)(const char *name, void *ctx), void *ctx) {
+  json_auto_t *root = NULL;
+  const char *bad = load_array(json, len, &root);
+  if (bad)
+    return bad;
+  size_t i;
+  json_t *n;
+  json_array_foreach(root, i, n) {
+    char name[128];
+    copy_exact(name, sizeof name, json_object_get(n, "Name"));
+    if (name[0])
+      fn(name, ctx);
   }
   return NULL;
 }

@@ -76,6 +76,12 @@ typedef void (*container_fn)(const struct container_summary *c, void *ctx);
  * name. NULL on success, else what is wrong. */
 const char *engine_parse_containers(const char *json, size_t len, container_fn fn, void *ctx);
 
+/* Parses a GET /networks reply: calls FN with each network's name (names
+ * longer than 127 bytes, or not strings, are skipped). NULL on success,
+ * else what is wrong. */
+const char *engine_parse_network_names(const char *json, size_t len,
+                                       void (*fn)(const char *name, void *ctx), void *ctx);
+
 /* Parses an inspect reply's JSON body. NULL on success, else what is wrong. */
 const char *engine_parse_inspect(const char *json, size_t len, struct container_state *out);
 

@@ -268,9 +268,33 @@ static enum priv_status open_stack(const struct engine *e, const char *stack, in
   return any ? PRIV_ERROR : PRIV_NOT_FOUND;
 }
 
+/* The names of the networks Compose made for a project. */
+struct project_nets {
+  char (*names)[128];
+  size_t n;
+};
+
+static void collect_net(const char *name, void *ctx) {
+  struct project_nets *p = ctx;
+  if (p->n < ENGINE_NETWORKS_MAX * 2)
+    snprintf(p->names[p->n++], sizeof p->names[0], "%s", name);
+}
+
+/* Whether ST is on one of the networks in P. */
+static bool on_project_network(const struct container_state *st, const struct project_nets *p) {
+  for (size_t k = 0; k < st->nnetworks; k++)
+    if (has_network(p->names, p->n, st->networks[k].name))
+      return true;
+  return false;
+}
+
 /* A project's sockets: walking its replicas in order of preference, a
  * container joins the list when it is on a network none before it is on.
- * No Compose project of that name: a Swarm stack. */
+ * A container's labels are any image's to set (docker run of an image
+ * that says it is huginn's "aaa" would come first); a network's are set
+ * only by whoever made it: when Compose made networks for the project,
+ * only a container on one of them counts. No Compose project of that
+ * name: a Swarm stack. */
 static enum priv_status open_project(const struct engine *e, const char *project, int *fds,
                                      size_t *nfds) {
   struct project_list l = {0};
@@ -281,6 +305,12 @@ static enum priv_status open_project(const struct engine *e, const char *project
     return PRIV_ERROR;
   if (l.n == 0)
     return open_stack(e, project, fds, nfds);
+  _cleanup_free_ char(*net_names)[128] = xcalloc(ENGINE_NETWORKS_MAX * 2, sizeof *net_names);
+  struct project_nets nets = {.names = net_names};
+  char filters[400];
+  snprintf(filters, sizeof filters, "{\"label\":[\"com.docker.compose.project=%s\"]}", project);
+  if (!engine_list_network_names(e, filters, collect_net, &nets))
+    return PRIV_ERROR;
   _cleanup_free_ struct coverage *cv = xcalloc(1, sizeof *cv);
   bool any = false;
   for (size_t i = 0; i < l.n && i < PROJECT_INSPECT_MAX && *nfds < PRIV_SOCKETS_MAX; i++) {
@@ -290,6 +320,11 @@ static enum priv_status open_project(const struct engine *e, const char *project
       return PRIV_ERROR;
     if (r != ENGINE_FOUND || !st.running || st.pid <= 0 || strcmp(st.compose.project, project))
       continue; /* gone or replaced meanwhile */
+    if (nets.n && !on_project_network(&st, &nets)) {
+      log_warn("--serve: %s says it is of project %s, but is on none of its networks: not asked",
+               st.name, project);
+      continue;
+    }
     any = true;
     cover(e, &st, cv, fds, nfds);
   }

@@ -382,6 +382,26 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" NXDOMAIN
 }
 
+@test "serve: labels are any image's: a container claiming huginn's first service, on none of huginn's networks, is not asked" {
+  local before want got
+  want=$(ha_ip huginn_postgres_1 huginn_backend)
+  docker network create --subnet 172.30.40.0/24 evilnet >/dev/null
+  docker run -d --name evil-postgres --network evilnet --network-alias postgres "$HA_IMAGE" sleep 1000000 >/dev/null
+  before=$(changes_told)
+  # Service "aaa" sorts before every real one: it would be asked first.
+  ha_hostile_run evil-claimant --network evilnet -- com.docker.compose.project=huginn \
+    com.docker.compose.service=aaa com.docker.compose.container-number=1 com.docker.compose.oneoff=False
+  for _ in $(seq 1 200); do [ "$(changes_told)" -gt "$before" ] && break; sleep 0.01; done
+  got=$(q +short "postgres.huginn.$DOMAIN")
+  local evil
+  evil=$(ha_ip evil-postgres evilnet)
+  docker rm -f evil-claimant evil-postgres >/dev/null
+  docker network rm evilnet >/dev/null
+  [ "$got" != "$evil" ] || { echo "answered the hostile network's postgres $evil" >&2; false; }
+  assert_eq "$got" "$want"
+  assert_contains "$(cat "$BATS_FILE_TMPDIR/serve-$PORT.err")" "evil-claimant says it is of project huginn, but is on none of its networks"
+}
+
 @test "serve: a container stopped: its name NXDOMAIN at once; started again: its address at once" {
   local c=muninn_web_1 t0 took before
   run q +short "$c.$DOMAIN"

@@ -13,7 +13,6 @@
 load lib/common
 load lib/dockerd
 
-HOSTILE_IMAGE=hostalias-test/hostile:1
 
 setup_file() {
   ha_engine_ready docker-compose python3 || return 0
@@ -66,23 +65,6 @@ teardown_file() {
 huginn_pg() { ha_ip huginn_postgres_1 huginn_backend; }
 plain_pg() { ha_ip plainpg plainnet; }
 
-# hostile_run NAME [docker run options] -- LABEL...: a container of an
-# image carrying the labels given, made with docker import --change, as any
-# image from a registry can carry them.
-hostile_run() {
-  local name=$1 changes=() runopts=()
-  shift
-  while [ $# -gt 0 ] && [ "$1" != -- ]; do runopts+=("$1"); shift; done
-  shift
-  local l
-  for l in "$@"; do changes+=(--change "LABEL $l"); done
-  # A fresh import from the same root, with the labels baked into the image.
-  tar -C "$HA_STATE/image" -c . |
-    docker import "${changes[@]}" - "$HOSTILE_IMAGE" >/dev/null
-  docker run -d --name "$name" --label hostalias.test=hostile "${runopts[@]}" \
-    "$HOSTILE_IMAGE" sleep 1000000 >/dev/null
-}
-
 @test "an explicit project wins: -P huginn web is the service, not the plain container web" {
   # Without a project, an exact container name comes first, as before.
   run --separate-stderr "$HOSTALIAS" -v web postgres
@@ -121,7 +103,7 @@ hostile_run() {
 }
 
 @test "hostile labels: a working_dir of / never makes a project the working directory's" {
-  hostile_run evilweb --add-host postgres:10.66.66.66 -- \
+  ha_hostile_run evilweb --add-host postgres:10.66.66.66 -- \
     com.docker.compose.project=evil com.docker.compose.service=postgres \
     com.docker.compose.container-number=1 com.docker.compose.oneoff=False \
     com.docker.compose.project.working_dir=/
@@ -141,7 +123,7 @@ hostile_run() {
 
 @test "hostile labels: a directory without a Compose file the user can read does not count" {
   mkdir -p "$HA_STATE/nofile"
-  hostile_run evilweb2 --add-host postgres:10.66.66.66 -- \
+  ha_hostile_run evilweb2 --add-host postgres:10.66.66.66 -- \
     com.docker.compose.project=evil com.docker.compose.service=web \
     com.docker.compose.container-number=1 com.docker.compose.oneoff=False \
     "com.docker.compose.project.working_dir=$HA_STATE/nofile"
@@ -160,7 +142,7 @@ hostile_run() {
 }
 
 @test "hostile labels: a second claim to replica 1 of huginn/web is an error naming both" {
-  hostile_run aaa-first --add-host postgres:10.66.66.66 -- \
+  ha_hostile_run aaa-first --add-host postgres:10.66.66.66 -- \
     com.docker.compose.project=huginn com.docker.compose.service=web \
     com.docker.compose.container-number=1 com.docker.compose.oneoff=False \
     "com.docker.compose.project.working_dir=$PROJECT_DIR"
@@ -172,7 +154,7 @@ hostile_run() {
   assert_contains "$stderr" "huginn_web_1"
   # A hostile replica without a valid number ranks after the real one.
   docker rm -f aaa-first >/dev/null
-  hostile_run aaa-second --add-host postgres:10.66.66.66 -- \
+  ha_hostile_run aaa-second --add-host postgres:10.66.66.66 -- \
     com.docker.compose.project=huginn com.docker.compose.service=web \
     com.docker.compose.container-number=0 com.docker.compose.oneoff=False
   run --separate-stderr "$HOSTALIAS" -P huginn web postgres
@@ -181,7 +163,7 @@ hostile_run() {
 }
 
 @test "hostile labels: a container claiming a Swarm task is no task on an engine in no swarm" {
-  hostile_run aaa-task --add-host postgres:10.66.66.66 -- \
+  ha_hostile_run aaa-task --add-host postgres:10.66.66.66 -- \
     com.docker.swarm.service.name=st_db com.docker.stack.namespace=st \
     com.docker.swarm.task.name=st_db.1.abcdefghijklmnopqrstuvwxy \
     com.docker.swarm.task.id=abcdefghijklmnopqrstuvwxy

@@ -26,6 +26,12 @@ static void collect(const char *name, void *ctx) {
   strcat(names_seen, ",");
 }
 
+static void collect_name(const char *name, void *ctx) {
+  (void)ctx;
+  strncat(names_seen, name, sizeof names_seen - strlen(names_seen) - 2);
+  strcat(names_seen, ",");
+}
+
 int main(void) {
   struct http_response r;
   ok(!http_parse_response(RESP("HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
@@ -129,6 +135,17 @@ int main(void) {
   ok(!engine_parse_containers(clist, sizeof clist - 1, collect_container, NULL) &&
          !strcmp(names_seen, "huginn_web_1=huginn/web,x,"),
      "Compose labels read; a service name that could not be a target is none (%s)", names_seen);
+
+  /* Network lists: names only when plain strings that fit. */
+  const char nlist[] = "[{\"Name\":\"huginn_backend\"},{\"Name\":7},{},{\"Name\":\"a\\nb\"},"
+                       "{\"Name\":\"" ID64 ID64 "\"},{\"Name\":\"huginn_default\"}]";
+  names_seen[0] = 0;
+  ok(!engine_parse_network_names(nlist, sizeof nlist - 1, collect_name, NULL) &&
+         !strcmp(names_seen, "huginn_backend,huginn_default,"),
+     "network list: plain names that fit only (%s)", names_seen);
+  ok(engine_parse_network_names("{}", 2, collect_name, NULL) != NULL &&
+         engine_parse_network_names("[", 1, collect_name, NULL) != NULL,
+     "network list must be a JSON array");
 
   /* Inspect: networks by name and ID, Compose labels. */
   const char insp[] =

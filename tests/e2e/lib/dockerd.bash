@@ -89,6 +89,25 @@ ha_image() {
   tar -C "$root" -c . | docker import - "$HA_IMAGE" >/dev/null
 }
 
+HOSTILE_IMAGE=hostalias-test/hostile:1
+
+# ha_hostile_run NAME [docker run options] -- LABEL...: a container of an
+# image carrying the labels given, made with docker import --change, as any
+# image from a registry can carry them.
+ha_hostile_run() {
+  local name=$1 changes=() runopts=()
+  shift
+  while [ $# -gt 0 ] && [ "$1" != -- ]; do runopts+=("$1"); shift; done
+  shift
+  local l
+  for l in "$@"; do changes+=(--change "LABEL $l"); done
+  # A fresh import from the same root, with the labels baked into the image.
+  tar -C "$HA_STATE/image" -c . |
+    docker import "${changes[@]}" - "$HOSTILE_IMAGE" >/dev/null
+  docker run -d --name "$name" --label hostalias.test=hostile "${runopts[@]}" \
+    "$HOSTILE_IMAGE" sleep 1000000 >/dev/null
+}
+
 # ha_run NAME [docker run options...]: a sleeping container.
 ha_run() {
   local name=$1
