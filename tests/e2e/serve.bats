@@ -422,6 +422,24 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" "$(ha_ip "$c" muninn_backend)"
 }
 
+@test "serve: under load (dnsperf, 3 s, 4 clients, names of two projects and a miss): nothing lost, every answer NOERROR or NXDOMAIN" {
+  ha_need dnsperf
+  printf '%s A\n' "postgres.huginn.$DOMAIN" "web.muninn.$DOMAIN" "pg.db.example.huginn.$DOMAIN" \
+    "nosuch.huginn.$DOMAIN" "postgres.huginn.$DOMAIN" >"$BATS_TEST_TMPDIR/q"
+  run dnsperf -s 127.0.0.1 -p "$PORT" -d "$BATS_TEST_TMPDIR/q" -l 3 -c 4 -Q 2000
+  assert_status 0
+  local sent lost rc
+  sent=$(awk '/Queries sent:/ {print $3}' <<<"$output")
+  lost=$(awk '/Queries lost:/ {print $3}' <<<"$output")
+  rc=$(sed -n 's/^ *Response codes: *//p' <<<"$output")
+  ha_log "dnsperf: $sent sent, $lost lost; response codes: $rc"
+  [ "${sent:-0}" -gt 1000 ] || { echo "only ${sent:-no} queries sent" >&2; false; }
+  assert_eq "$lost" 0
+  # Only NOERROR and NXDOMAIN, each counted.
+  [[ "$rc" =~ ^NOERROR\ [0-9]+\ \([0-9.]+%\),\ NXDOMAIN\ [0-9]+\ \([0-9.]+%\)$ ]] ||
+    { echo "response codes: $rc" >&2; false; }
+}
+
 @test "serve: the front has no privilege, an empty root and a seccomp filter" {
   local f
   f=$(front_pid "$PORT")
