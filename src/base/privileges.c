@@ -358,12 +358,12 @@ static bool drop_all_capabilities(void) {
   return true;
 }
 
-bool become_host_ids(uid_t host_uid, gid_t host_gid) {
+bool enter_user_ns_as(uid_t host_uid, gid_t host_gid) {
   /* The ids the caller has here, which the host sees as HOST_UID/GID. */
   uid_t here_uid = geteuid();
   gid_t here_gid = getegid();
   if (unshare(CLONE_NEWUSER) < 0) {
-    log_error_errno("cannot make a user namespace for the command");
+    log_error_errno("cannot make a user namespace");
     userns_explain(USERNS_CREATE, errno);
     return false;
   }
@@ -375,11 +375,15 @@ bool become_host_ids(uid_t host_uid, gid_t host_gid) {
   if (!write_proc_self("gid_map", map))
     return false;
   if (geteuid() != host_uid || getegid() != host_gid) {
-    log_error("the command's user namespace does not map uid %u gid %u", (unsigned)host_uid,
+    log_error("the new user namespace does not map uid %u gid %u", (unsigned)host_uid,
               (unsigned)host_gid);
     return false;
   }
-  return drop_all_capabilities();
+  return true;
+}
+
+bool become_host_ids(uid_t host_uid, gid_t host_gid) {
+  return enter_user_ns_as(host_uid, host_gid) && drop_all_capabilities();
 }
 
 bool privileges_safe_to_run(void) {

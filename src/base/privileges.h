@@ -78,6 +78,11 @@ bool become_user(uid_t uid, gid_t gid, const char *name);
  * they show as the overflow gid. False, with a message, on failure. */
 bool become_host_ids(uid_t host_uid, gid_t host_gid);
 
+/* The first half of become_host_ids: the nested user namespace and its
+ * maps, every capability kept there (to make a mount namespace, say); the
+ * caller drops them. */
+bool enter_user_ns_as(uid_t host_uid, gid_t host_gid);
+
 /* False, with a message, when running setuid/setgid or with file
  * capabilities (AT_SECURE): refused, as bubblewrap does; hostalias is meant
  * to be run by root, via sudo. */

@@ -148,10 +148,17 @@ static bool close_others(const int *keep, size_t n) {
 }
 
 /* An empty, read-only root of its own: a new mount namespace, a tmpfs
- * mounted there (seen by no other process) and chrooted into. (The
- * propagation change ignores source and type; they are named all the same,
- * for valgrind, which checks them as strings.) */
+ * mounted there (seen by no other process) and chrooted into. Not root (a
+ * rootless engine's owner): first a user namespace of its own, mapping the
+ * user's ids onto themselves, whose capabilities make the mount namespace
+ * and are dropped after. (The propagation change ignores source and type;
+ * they are named all the same, for valgrind, which checks them as
+ * strings.) */
 static bool empty_root(void) {
+  if (geteuid() != 0 && !enter_user_ns_as(geteuid(), getegid())) {
+    log_error("--serve: the front cannot make its empty root");
+    return false;
+  }
   if (unshare(CLONE_NEWNS) < 0 || mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
       mount("hostalias-serve", "/tmp", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
             "size=4k,mode=0555") < 0 ||
@@ -169,7 +176,8 @@ static void become_front(pid_t parent, const int *keep, size_t nkeep, bool (*fil
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   signal(SIGPIPE, SIG_IGN);
-  if (setsid() < 0 || !close_others(keep, nkeep) || !empty_root() || !drop_privileges(false))
+  bool in_user_ns = geteuid() != 0;
+  if (setsid() < 0 || !close_others(keep, nkeep) || !empty_root() || !drop_privileges(in_user_ns))
     _exit(EXIT_OUTPUT);
   /* drop_privileges cleared PDEATHSIG with the uid change: set again. */
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)

@@ -132,3 +132,35 @@ print("connected")'
   assert_status 0
   assert_eq "$output" "connected"
 }
+
+@test "rootless Podman, no sudo: --serve as the owner answers CONTAINER.DOMAIN as aardvark-dns does; its front confined" {
+  ha_need dig ss
+  local addr port got p front
+  addr=$(pg_addr)
+  [ -n "$addr" ]
+  port=$(ha_free_port)
+  as_user "$HOSTALIAS" --serve --listen "127.0.0.1:$port" --domain test.internal \
+    2>"$BATS_TEST_TMPDIR/serve.err" 3>&- &
+  for _ in $(seq 1 100); do
+    dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" 1.2.3.4.test.internal 2>/dev/null | grep -q 1.2.3.4 && break
+    sleep 0.1
+  done
+  got=$(dig +short +time=3 +tries=1 @127.0.0.1 -p "$port" postgres.test.internal) || true
+  # The user's bridge: its privileged half and its front, both the user's.
+  p=$(pgrep -o -u "$RUID" -f -- "--serve --listen 127.0.0.1:$port") || true
+  front=$(pgrep -P "${p:-0}" | head -n 1) || true
+  local front_root front_seccomp front_caps
+  front_root=$(readlink "/proc/$front/root" 2>/dev/null) || true
+  front_seccomp=$(awk '/^Seccomp:/ {print $2}' "/proc/$front/status" 2>/dev/null) || true
+  front_caps=$(awk '/^CapEff:/ {print $2}' "/proc/$front/status" 2>/dev/null) || true
+  [ -z "$p" ] || kill "$p"
+  sleep 0.2
+  cat "$BATS_TEST_TMPDIR/serve.err" >&2
+  [ -n "$p" ] && [ -n "$front" ] || { echo "no bridge of uid $RUID with a front" >&2; false; }
+  assert_eq "$got" "$addr"
+  [ "$front_root" != / ] || { echo "the front's root is the host's" >&2; false; }
+  assert_eq "$front_caps" 0000000000000000
+  if ! "$HOSTALIAS" -V | grep -q "no seccomp" && [ -z "${HOSTALIAS_VALGRIND:-}" ]; then
+    assert_eq "$front_seccomp" 2
+  fi
+}
