@@ -296,6 +296,34 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" 172.27.0.2
 }
 
+@test "serve: an alias file made with --suffix resolves offline: the bridge on its default address, in a namespace with no other DNS" {
+  local ns="ha-so$$" d="$BATS_TEST_TMPDIR" pid want
+  want=$(ha_ip huginn_postgres_1 huginn_backend)
+  "$HOSTALIAS" --suffix hostalias.internal huginn_web_1 postgres >"$d/aliases"
+  assert_eq "$(cat "$d/aliases")" "postgres $want.hostalias.internal"
+  ip netns add "$ns"
+  ip -n "$ns" link set lo up
+  # Only loopback: no DNS but the bridge, on 127.0.0.153:53 (the default).
+  nsenter --net="/run/netns/$ns" "$HOSTALIAS" --serve 2>"$d/offline.err" 3>&- &
+  pid=$!
+  printf 'nameserver 127.0.0.153\noptions timeout:2 attempts:1\n' >"$d/resolv.conf"
+  printf '127.0.0.1 localhost\n' >"$d/hosts"
+  printf 'hosts: files dns\n' >"$d/nsswitch.conf"
+  local got="" i
+  for i in $(seq 1 30); do
+    got=$(nsenter --net="/run/netns/$ns" unshare --mount sh -c "
+      mount --bind '$d/resolv.conf' /etc/resolv.conf && mount --bind '$d/hosts' /etc/hosts &&
+      mount --bind '$d/nsswitch.conf' /etc/nsswitch.conf &&
+      HOSTALIASES='$d/aliases' getent hosts postgres" 2>/dev/null) && break
+    sleep 0.1
+  done
+  kill "$pid"
+  wait "$pid" || true
+  ip netns del "$ns"
+  cat "$d/offline.err" >&2
+  assert_eq "$(awk '{print $1}' <<<"$got")" "$want"
+}
+
 @test "serve: a project started after a query, then removed: found within 1 s, then NXDOMAIN" {
   run status_of postgres.late.$DOMAIN
   assert_eq "$output" NXDOMAIN
