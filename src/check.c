@@ -283,7 +283,7 @@ size_t check_targets(const struct target *t, enum check_where where,
   }
   char probe_name[NAME_MAX_LEN + 1];
   address_parse("1.1.1.1", &want[n]);
-  bool have_probe = format_target_name(fmt, &want[n], probe_name);
+  bool have_probe = format_target_name(fmt, NULL, &want[n], probe_name);
   names[n] = probe_name;
   size_t total = have_probe ? n + 1 : n;
 

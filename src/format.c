@@ -40,7 +40,8 @@ bool format_set_provider(struct format_config *c, const char *name) {
   return false;
 }
 
-bool format_set_suffix(struct format_config *c, const char *suffix) {
+/* SUFFIX checked, then set; OPTION names it in a message. */
+static bool set_suffix(struct format_config *c, const char *suffix, const char *option) {
   size_t len = strlen(suffix);
   const char *why = name_invalid_reason(suffix, len);
   if (!why && len > 200)
@@ -50,12 +51,16 @@ bool format_set_suffix(struct format_config *c, const char *suffix) {
   if (why) {
     char shown[4 * 64 + 4];
     escape_for_message(shown, suffix, len, 64);
-    log_error("--suffix \"%s\": %s", shown, why);
+    log_error("%s \"%s\": %s", option, shown, why);
     return false;
   }
   memcpy(c->suffix, suffix, len + 1);
   c->ipv6 = true; /* a self-hosted sslip.io answers IPv6 names */
   return true;
+}
+
+bool format_set_suffix(struct format_config *c, const char *suffix) {
+  return set_suffix(c, suffix, "--suffix");
 }
 
 bool format_parse_kind(const char *text, enum format_kind *out) {
@@ -101,8 +106,19 @@ static void ipv6_dashed(const uint8_t b[16], char *out) {
   *o = '\0';
 }
 
-bool format_target_name(const struct format_config *c, const struct address *a,
+bool format_set_bridge(struct format_config *c, const char *domain) {
+  if (!set_suffix(c, domain, "--domain"))
+    return false;
+  c->bridge = true; /* (IPv6 too: the bridge answers its dashed names, the probe's) */
+  return true;
+}
+
+bool format_target_name(const struct format_config *c, const char *name, const struct address *a,
                         char out[NAME_MAX_LEN + 1]) {
+  if (c->bridge && name) {
+    int n = snprintf(out, NAME_MAX_LEN + 1, "%s.%s.%s", name, c->project, c->suffix);
+    return c->project[0] && n > 0 && n <= NAME_MAX_LEN;
+  }
   char addr[ADDRESS_TEXT_MAX];
   if (a->family == 6) {
     if (!c->ipv6)
@@ -138,7 +154,7 @@ bool format_line(const struct format_config *c, const char *name, const struct n
     *why = "invalid name";
     return false;
   }
-  bool have_target = format_target_name(c, &r->best, target);
+  bool have_target = format_target_name(c, name, &r->best, target);
   switch (c->format) {
   case FORMAT_ALIAS:
     if (name_is_dotted(name)) {

@@ -20,6 +20,10 @@ struct format_config {
   char suffix[NAME_MAX_LEN + 1]; /* traefik.me, sslip.io, ... or --suffix */
   bool dashed;
   bool ipv6; /* the suffix's service answers IPv6 names */
+  /* --bridge-names: a name's target is NAME.PROJECT.SUFFIX, as hostalias
+   * --serve answers it (SUFFIX its --domain); PROJECT is the target's. */
+  bool bridge;
+  char project[NAME_MAX_LEN + 1];
 };
 
 /* Sets the provider by name; false (with a message) for an unknown one. */
@@ -28,9 +32,15 @@ bool format_set_provider(struct format_config *c, const char *provider);
 bool format_set_suffix(struct format_config *c, const char *suffix);
 bool format_parse_kind(const char *text, enum format_kind *out);
 
-/* Writes the wildcard-DNS name for ADDR into OUT. False when the service
- * cannot express it (IPv6 on a v4-only provider). */
-bool format_target_name(const struct format_config *c, const struct address *a,
+/* Sets the bridge's names (--bridge-names) under DOMAIN; false (with a
+ * message) if invalid. The project is set per pass (C->project). */
+bool format_set_bridge(struct format_config *c, const char *domain);
+
+/* Writes the target for NAME, resolved to ADDR, into OUT: with C->bridge
+ * and a NAME, NAME.PROJECT.SUFFIX; else the wildcard-DNS name for ADDR.
+ * False when it cannot be expressed (IPv6 on a v4-only provider, too
+ * long). */
+bool format_target_name(const struct format_config *c, const char *name, const struct address *a,
                         char out[NAME_MAX_LEN + 1]);
 
 /* Whether NAME, resolved as R, is to get a line in format C: it resolved,

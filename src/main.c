@@ -91,6 +91,8 @@ static void usage(FILE *f) {
         "  -f, --format FORMAT       alias (default), hosts (ADDRESS NAME) or json\n"
         "  -p, --provider NAME       traefik.me (default), sslip.io, nip.io, xip.io\n"
         "      --suffix DOMAIN       a self-hosted wildcard DNS domain instead\n"
+        "      --bridge-names        NAME.PROJECT.DOMAIN instead, as --serve answers\n"
+        "                            them (--domain DOMAIN; the file never changes)\n"
         "      --dashed              172-27-0-2.PROVIDER instead of 172.27.0.2.PROVIDER\n"
         "      --check[=WHERE]       resolve each target as the program will, and say\n"
         "                            why one does not work (WHERE: host, the default;\n"
@@ -106,7 +108,7 @@ static void usage(FILE *f) {
         "      --listen ADDR[:PORT]  with --serve: UDP and TCP on this address (up to 8;\n"
         "                            [ADDR6]:PORT; default 127.0.0.153:53)\n"
         "      --domain DOMAIN       with --serve: the domain answered (default\n"
-        "                            hostalias.internal)\n"
+        "                            hostalias.internal); with --bridge-names, its names'\n"
         "\n"
         "      --user NAME|UID       with -- COMMAND: run it as this user (default:\n"
         "                            SUDO_UID under sudo, else the caller; under\n"
@@ -141,6 +143,7 @@ enum {
   OPT_TRIES,
   OPT_DEADLINE,
   OPT_SUFFIX,
+  OPT_BRIDGE_NAMES,
   OPT_DASHED,
   OPT_LIST_TARGETS,
   OPT_LIST_PROJECTS,
@@ -166,6 +169,7 @@ static const struct option long_options[] = {
     {"format", required_argument, NULL, 'f'},
     {"provider", required_argument, NULL, 'p'},
     {"suffix", required_argument, NULL, OPT_SUFFIX},
+    {"bridge-names", no_argument, NULL, OPT_BRIDGE_NAMES},
     {"dashed", no_argument, NULL, OPT_DASHED},
     {"list-targets", no_argument, NULL, OPT_LIST_TARGETS},
     {"list-projects", no_argument, NULL, OPT_LIST_PROJECTS},
@@ -189,6 +193,7 @@ struct options {
   struct pass_config pass;
   const char *provider;
   const char *suffix;
+  bool bridge_names;
   bool want4, want6;
   bool list_targets;
   bool list_projects;
@@ -278,6 +283,7 @@ static void parse_options(int argc, char **argv, char **command, struct options 
       break;
     case 'p': o->provider = optarg; break;
     case OPT_SUFFIX: o->suffix = optarg; break;
+    case OPT_BRIDGE_NAMES: o->bridge_names = true; break;
     case OPT_DASHED: pc->fmt.dashed = true; break;
     case OPT_LIST_TARGETS: o->list_targets = true; break;
     case OPT_LIST_PROJECTS: o->list_projects = true; break;
@@ -337,8 +343,12 @@ static void check_options(struct options *o) {
   if (o->interval_given && !o->watch)
     usage_error("%s", "--interval goes with --watch");
   pc->report_changes = o->watch;
-  if ((o->serve_cfg.nlisten || o->serve_cfg.domain) && !o->serve)
-    usage_error("%s", "--listen and --domain go with --serve");
+  if (o->serve_cfg.nlisten && !o->serve)
+    usage_error("%s", "--listen goes with --serve");
+  if (o->serve_cfg.domain && !o->serve && !o->bridge_names)
+    usage_error("%s", "--domain goes with --serve or --bridge-names");
+  if (o->serve && o->bridge_names)
+    usage_error("%s", "--bridge-names writes alias files; --serve answers those names");
   if (o->serve && (o->watch || pc->output || pc->pid || pc->netns || pc->all || pc->project ||
                    o->list_targets || o->list_projects))
     usage_error("%s", "--serve runs on its own: no -o, --watch, --pid, --netns, --all, "
@@ -361,8 +371,15 @@ static void check_options(struct options *o) {
     exit(EXIT_USAGE); /* the administrator's /etc/hostalias/sudo.conf */
   if (o->provider && o->suffix)
     usage_error("%s", "--provider and --suffix cannot be used together");
-  if (o->suffix ? !format_set_suffix(&pc->fmt, o->suffix)
-                : !format_set_provider(&pc->fmt, o->provider ? o->provider : "traefik.me"))
+  if (o->bridge_names && (o->provider || o->suffix || pc->fmt.dashed))
+    usage_error("%s",
+                "--bridge-names writes the bridge's names: not with -p, --suffix or --dashed");
+  if (o->bridge_names && pc->fmt.format != FORMAT_ALIAS)
+    usage_error("%s", "--bridge-names writes alias lines: not with --format hosts or json");
+  if (o->bridge_names ? !format_set_bridge(&pc->fmt, o->serve_cfg.domain ? o->serve_cfg.domain
+                                                                         : SERVE_DEFAULT_DOMAIN)
+      : o->suffix     ? !format_set_suffix(&pc->fmt, o->suffix)
+                      : !format_set_provider(&pc->fmt, o->provider ? o->provider : "traefik.me"))
     exit(EXIT_USAGE);
   pc->req.cfg.families = (o->want4 || !o->want6 ? FAMILY_V4 : 0) | (o->want6 ? FAMILY_V6 : 0);
   pc->req.cfg.keep_all = pc->fmt.format == FORMAT_JSON;

@@ -266,15 +266,16 @@ static void describe_server(const struct pass_config *cfg, const struct target *
  * the lines are made (JSON lines carry the verdict). CHECKS has room for
  * one a name; VERDICTS gets one for each name (NULL: not checked), in
  * CHECKS. Returns how many failed. */
-static size_t check_names(const struct pass_config *cfg, const struct target *t,
-                          const struct name_list *names, const struct name_result *r,
-                          struct check_item *checks, const char **verdicts) {
+static size_t check_names(const struct pass_config *cfg, const struct format_config *fmt,
+                          const struct target *t, const struct name_list *names,
+                          const struct name_result *r, struct check_item *checks,
+                          const char **verdicts) {
   _cleanup_free_ size_t *of = xcalloc(names->count, sizeof *of);
   size_t n = 0;
   for (size_t i = 0; i < names->count; i++) {
     struct check_item *c = &checks[n];
-    if (!format_gets_line(&cfg->fmt, name_at(names, i), &r[i]) ||
-        !format_target_name(&cfg->fmt, &r[i].best, c->target))
+    if (!format_gets_line(fmt, name_at(names, i), &r[i]) ||
+        !format_target_name(fmt, name_at(names, i), &r[i].best, c->target))
       continue;
     c->name = name_at(names, i);
     c->addr = r[i].best;
@@ -282,7 +283,7 @@ static size_t check_names(const struct pass_config *cfg, const struct target *t,
   }
   char how[PASS_HOW_MAX];
   pass_run_hint(cfg, how, sizeof how);
-  size_t failed = check_targets(t, cfg->check, &cfg->fmt, how, checks, n);
+  size_t failed = check_targets(t, cfg->check, fmt, how, checks, n);
   for (size_t k = 0; k < n; k++) {
     if (checks[k].ok)
       log_notice("check: %s -> %s: ok", checks[k].name, checks[k].target);
@@ -391,6 +392,18 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     return EXIT_USAGE;
   }
   sum.names = names->count;
+  /* --bridge-names: the target's project is the middle of every target. */
+  struct format_config fmt = cfg->fmt;
+  if (fmt.bridge) {
+    const char *p = st->compose.project[0] ? st->compose.project : st->swarm.stack;
+    if (!p[0] || name_invalid_reason(p, strlen(p))) {
+      log_error("--bridge-names: %s is of no Compose project or Swarm stack, and the bridge "
+                "names only theirs (NAME.PROJECT.%s)",
+                tp->label, fmt.suffix);
+      return EXIT_USAGE;
+    }
+    snprintf(fmt.project, sizeof fmt.project, "%s", p);
+  }
   int64_t t_target = now_us();
 
   /* The answers, from the unprivileged child in the target. With -o, every
@@ -413,12 +426,12 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
   if (cfg->check) {
     checks = xcalloc(names->count, sizeof *checks);
     verdicts = xcalloc(names->count, sizeof *verdicts);
-    check_failed = check_names(cfg, tp, names, res.r, checks, verdicts);
+    check_failed = check_names(cfg, &fmt, tp, names, res.r, checks, verdicts);
   }
 
   /* The lines: this pass's answers, and the previous FILE's lines that its
    * failures may keep (lines.h). */
-  struct lines_in in = {.fmt = &cfg->fmt,
+  struct lines_in in = {.fmt = &fmt,
                         .names = names,
                         .results = res.r,
                         .verdicts = verdicts,

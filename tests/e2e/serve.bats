@@ -296,11 +296,13 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   assert_eq "$output" 172.27.0.2
 }
 
-@test "serve: an alias file made with --suffix resolves offline: the bridge on its default address, in a namespace with no other DNS" {
+@test "serve: alias files offline, --suffix and --bridge-names forms: the bridge on its default address, in a namespace with no other DNS; --check knows both" {
   local ns="ha-so$$" d="$BATS_TEST_TMPDIR" pid want
   want=$(ha_ip huginn_postgres_1 huginn_backend)
   "$HOSTALIAS" --suffix hostalias.internal huginn_web_1 postgres >"$d/aliases"
   assert_eq "$(cat "$d/aliases")" "postgres $want.hostalias.internal"
+  "$HOSTALIAS" --bridge-names huginn_web_1 postgres pg >"$d/bridge-aliases" || true
+  assert_eq "$(cat "$d/bridge-aliases")" "postgres postgres.huginn.hostalias.internal"
   ip netns add "$ns"
   ip -n "$ns" link set lo up
   # Only loopback: no DNS but the bridge, on 127.0.0.153:53 (the default).
@@ -309,19 +311,34 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   printf 'nameserver 127.0.0.153\noptions timeout:2 attempts:1\n' >"$d/resolv.conf"
   printf '127.0.0.1 localhost\n' >"$d/hosts"
   printf 'hosts: files dns\n' >"$d/nsswitch.conf"
-  local got="" i
-  for i in $(seq 1 30); do
-    got=$(nsenter --net="/run/netns/$ns" unshare --mount sh -c "
+  # in_ns CMD: CMD in NS, with the test's resolv.conf, hosts and nsswitch.conf.
+  in_ns() {
+    nsenter --net="/run/netns/$ns" unshare --mount sh -c "
       mount --bind '$d/resolv.conf' /etc/resolv.conf && mount --bind '$d/hosts' /etc/hosts &&
-      mount --bind '$d/nsswitch.conf' /etc/nsswitch.conf &&
-      HOSTALIASES='$d/aliases' getent hosts postgres" 2>/dev/null) && break
+      mount --bind '$d/nsswitch.conf' /etc/nsswitch.conf && $1"
+  }
+  local got="" got_bridge="" check="" check_rc=0 netns_rc=0 netns_err i
+  for i in $(seq 1 30); do
+    got=$(in_ns "HOSTALIASES='$d/aliases' getent hosts postgres" 2>/dev/null) && break
     sleep 0.1
   done
+  got_bridge=$(in_ns "HOSTALIASES='$d/bridge-aliases' getent hosts postgres" 2>/dev/null) || true
+  # --check, where the host's resolver is the bridge.
+  check=$(in_ns "'$HOSTALIAS' --bridge-names --check huginn_web_1 postgres 2>&1 >/dev/null") || check_rc=$?
+  # A target of no project: no bridge names, and it is said.
+  netns_err=$("$HOSTALIAS" --bridge-names --netns "/run/netns/$ns" postgres 2>&1) || netns_rc=$?
   kill "$pid"
   wait "$pid" || true
   ip netns del "$ns"
   cat "$d/offline.err" >&2
   assert_eq "$(awk '{print $1}' <<<"$got")" "$want"
+  assert_eq "$(awk '{print $1}' <<<"$got_bridge")" "$want"
+  # It resolved through the bridge, to the right address; the namespace has
+  # no route there, which --check says (exit 6), as it must.
+  assert_contains "$check" "check: postgres -> postgres.huginn.hostalias.internal: postgres.huginn.hostalias.internal resolves to $want, but there is no route to it"
+  assert_eq "$check_rc" 6
+  assert_eq "$netns_rc" 2
+  assert_contains "$netns_err" "--bridge-names: netns /run/netns/$ns is of no Compose project or Swarm stack"
 }
 
 @test "serve: a project started after a query, then removed: found within 1 s, then NXDOMAIN" {

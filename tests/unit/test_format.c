@@ -26,7 +26,7 @@ static const char *target(struct format_config *c, const char *addr) {
   static char out[NAME_MAX_LEN + 1];
   struct address a;
   address_parse(addr, &a);
-  return format_target_name(c, &a, out) ? out : "(none)";
+  return format_target_name(c, NULL, &a, out) ? out : "(none)";
 }
 
 int main(void) {
@@ -58,6 +58,20 @@ int main(void) {
   ok(!format_set_suffix(&c, "nodot"), "suffix without a dot refused");
   ok(!format_set_suffix(&c, "bad suffix.com"), "suffix with a space refused");
   ok(!format_set_suffix(&c, "a..b"), "suffix with an empty label refused");
+
+  /* --bridge-names: NAME.PROJECT.DOMAIN, whatever the address. */
+  struct format_config b = {.format = FORMAT_ALIAS};
+  ok(format_set_bridge(&b, "hostalias.internal") && b.bridge, "--bridge-names");
+  is_str(line(&b, "postgres", &r), "target name too long",
+         "no project yet: no line (the pass sets it)");
+  snprintf(b.project, sizeof b.project, "huginn");
+  is_str(line(&b, "postgres", &r), "postgres postgres.huginn.hostalias.internal\n",
+         "the bridge's name for postgres of huginn");
+  is_str(line(&b, "v6only", &r6), "v6only v6only.huginn.hostalias.internal\n",
+         "an IPv6-only name too: the bridge answers AAAA");
+  is_str(target(&b, "172.27.0.2"), "172.27.0.2.hostalias.internal",
+         "no name (the --check probe): the bridge's wildcard-IP name");
+  ok(!format_set_bridge(&b, "nodot"), "a bridge domain without a dot refused");
 
   format_set_provider(&c, "traefik.me");
   is_str(line(&c, "pg.internal", &r), "has a dot, so glibc never looks it up in HOSTALIASES",
