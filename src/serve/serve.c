@@ -101,6 +101,7 @@ int serve_run(const struct serve_config *cfg) {
   sigemptyset(&mask);
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
   sigaddset(&mask, SIGCHLD);
   sigprocmask(SIG_BLOCK, &mask, &old);
   signal(SIGPIPE, SIG_IGN);

@@ -403,8 +403,9 @@ static int front_ended(pid_t front, int ws) {
   return EXIT_OUTPUT;
 }
 
-/* A signal: SIGCHLD (the front ended), or one that stops --serve. -1 to go
- * on, else the exit status. */
+/* A signal: SIGCHLD (the front ended), SIGHUP (PRIV_SIGHUP: start over),
+ * or one that stops --serve. -1 to go on, else the exit status. */
+#define PRIV_SIGHUP (-3)
 static int priv_signal(int sigfd, pid_t front) {
   struct signalfd_siginfo si;
   if (read(sigfd, &si, sizeof si) != (ssize_t)sizeof si)
@@ -412,6 +413,8 @@ static int priv_signal(int sigfd, pid_t front) {
   int ws;
   if (si.ssi_signo == SIGCHLD)
     return waitpid(front, &ws, WNOHANG) == front ? front_ended(front, ws) : -1;
+  if (si.ssi_signo == SIGHUP)
+    return PRIV_SIGHUP;
   log_notice("--serve: %s: stopping", strsignal((int)si.ssi_signo));
   kill(front, SIGTERM);
   child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
@@ -562,8 +565,23 @@ int serve_priv_loop(const struct engine *e, int ctl, int sigfd, pid_t front) {
       rc = EXIT_OUTPUT, stopped = false;
       break;
     }
-    if (p[1].revents)
-      rc = priv_signal(sigfd, front);
+    if (p[1].revents && (rc = priv_signal(sigfd, front)) == PRIV_SIGHUP) {
+      /* Everything learnt forgotten, the stream asked for again. */
+      log_notice("--serve: SIGHUP: the front forgets what it keeps; the engine's event stream "
+                 "is asked for again");
+      rc = -1;
+      if (f.fd >= 0) {
+        close(f.fd);
+        event_parser_free(&f.parser);
+        f.fd = -1;
+      }
+      follow_connect(&f);
+      if (!tell_changed(ctl)) {
+        log_error_errno("--serve: telling the front");
+        rc = EXIT_OUTPUT, stopped = false;
+      }
+    } else if (p[1].revents)
+      ;
     else if (p[0].revents)
       rc = priv_request(e, ctl, front);
     else if (f.fd >= 0 && p[2].revents && !follow_read(&f)) {

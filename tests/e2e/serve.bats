@@ -143,6 +143,7 @@ q() { dig +time=3 +tries=1 @127.0.0.1 -p "$PORT" "$@"; }
 # engine changed (with -v it says so).
 changes_told() { grep -c "the engine says something changed" "$BATS_FILE_TMPDIR/serve-$PORT.err" || true; }
 status_of() { q "$@" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
+status_of_port() { dig +time=3 +tries=1 @127.0.0.1 -p "$1" "$2" | sed -n 's/.*status: \([A-Z]*\).*/\1/p'; }
 
 @test "serve: postgres.huginn and postgres.muninn: each project's own postgres" {
   run q +short postgres.huginn.$DOMAIN
@@ -530,3 +531,56 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   run cat "$BATS_FILE_TMPDIR/serve-$port.err"
   assert_contains "$output" "was killed by signal 9"
 }
+
+@test "serve: the privileged half killed: the front ends with it" {
+  local port p f
+  port=$(free_port)
+  serve_start "$port"
+  p=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
+  f=$(front_pid "$port")
+  [ -n "$f" ]
+  kill -KILL "$p"
+  # Gone, or a zombie (dead; reparented, it waits for whoever reaps it).
+  alive() { [ -e "/proc/$f/stat" ] && [ "$(sed 's/^.*) //' "/proc/$f/stat" | cut -d' ' -f1)" != Z ]; }
+  for _ in $(seq 1 100); do alive || break; sleep 0.01; done
+  ! alive || { echo "the front $f outlived the privileged half" >&2; false; }
+  # Nothing listens there any more.
+  ! ss -Hlnu "sport = :$port" | grep -q .
+}
+
+# Last: it restarts the engine, which stops every container.
+@test "serve: survives SIGHUP and a dockerd restart: the event stream asked for again, the projects learnt again" {
+  local port pid want got="" waited t0 err
+  port=$(free_port)
+  serve_start "$port"
+  pid=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
+  err="$BATS_FILE_TMPDIR/serve-$port.err"
+  want=$(ha_ip huginn_postgres_1 huginn_backend)
+  assert_eq "$(dig +short +time=3 +tries=1 @127.0.0.1 -p "$port" "postgres.huginn.$DOMAIN")" "$want"
+  kill -HUP "$pid"
+  for _ in $(seq 1 100); do grep -q SIGHUP "$err" && break; sleep 0.01; done
+  assert_contains "$(cat "$err")" "SIGHUP: the front forgets what it keeps"
+  assert_eq "$(dig +short +time=3 +tries=1 @127.0.0.1 -p "$port" "postgres.huginn.$DOMAIN")" "$want"
+  kill -0 "$pid"
+  # The engine goes away (its containers stop), and comes back.
+  ha_dockerd_stop
+  run status_of_port "$port" "postgres.huginn.$DOMAIN"
+  [ "$output" = SERVFAIL ] || [ "$output" = NXDOMAIN ] || { echo "engine gone: $output" >&2; false; }
+  kill -0 "$pid"
+  ha_dockerd
+  docker start huginn_postgres_1 huginn_web_1 >/dev/null
+  want=$(ha_ip huginn_postgres_1 huginn_backend)
+  t0=$(ms)
+  for _ in $(seq 1 100); do
+    got=$(dig +short +time=1 +tries=1 @127.0.0.1 -p "$port" "postgres.huginn.$DOMAIN") || true
+    [ "$got" = "$want" ] && break
+    sleep 0.1
+  done
+  waited=$(($(ms) - t0))
+  ha_log "after the restart, postgres.huginn answered $waited ms after its containers started"
+  kill -0 "$pid"
+  assert_eq "$got" "$want"
+  assert_contains "$(cat "$err")" "event stream at"
+  assert_contains "$(cat "$err")" "is back"
+}
+
