@@ -545,7 +545,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
   for _ in $(seq 1 100); do alive || break; sleep 0.01; done
   ! alive || { echo "the front $f outlived the privileged half" >&2; false; }
   # Nothing listens there any more.
-  ! ss -Hlnu "sport = :$port" | grep -q .
+  [ -z "$(ss -Hlnu "sport = :$port")" ]
 }
 
 # Last: it restarts the engine, which stops every container.
