@@ -7,18 +7,9 @@
 # shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
+load lib/serve
 
 DOMAIN=test.internal
-
-# A port nobody listens on, UDP or TCP.
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  return 1
-}
 
 # serve_start PORT: hostalias --serve in the background, its PID in
 # $BATS_FILE_TMPDIR/serve-PORT.pid, its stderr in serve-PORT.err and, once
@@ -52,32 +43,6 @@ serve_status() {
 
 # The front: the one child of the privileged half.
 front_pid() { pgrep -P "$(cat "$BATS_FILE_TMPDIR/serve-$1.pid")" | head -1; }
-
-project() {
-  local name=$1 subnet=$2
-  local dir="$HA_STATE/projects/$name"
-  mkdir -p "$dir"
-  cat >"$dir/docker-compose.yml" <<YAML
-version: "2.4"
-services:
-  web:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-    networks: [backend]
-  postgres:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-    networks:
-      backend:
-        aliases: [pg.db.example]
-networks:
-  backend:
-    ipam:
-      config:
-        - subnet: $subnet
-YAML
-  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
-}
 
 # multi: a on front only, b on both, c on back only; "shared" is an alias
 # of a (on front) and of c (on back).
