@@ -14,12 +14,14 @@
 #   unit-systemd  the packaged hostalias-watch@.service under a real systemd
 #                 (tests/package/unit-under-systemd.sh)
 #   deb-install   apt-get install ./hostalias_VERSION_ARCH.deb; -V, man -w,
-#                 a completion from bash, zsh and fish, the unit not enabled
+#                 a completion from bash, zsh and fish, the units not enabled
 #   deb-purge     apt-get purge; nothing of the package is left
 #   rpm-build     rpmbuild -bb with Debian's rpm and packaging/rpm/macros.debian
 #   rpm-files     rpm -qlp lists the same files as the .deb
-#   exposure      systemd-analyze security --offline=yes of the unit, at or
-#                 below 2.8 (3.0 when first measured; 2.8 with PrivateMounts)
+#   exposure      systemd-analyze security --offline=yes of each service, at
+#                 or below 2.8 (the watch unit 3.0 when first measured, 2.8
+#                 with PrivateMounts; the serve unit 2.9, 2.7 with
+#                 ProcSubset=pid and ProtectProc=invisible)
 set -euo pipefail
 step=$1
 # A failed command names itself: CI's summary shows the last lines.
@@ -99,6 +101,15 @@ deb-install)
   grep -q '^ExecStart=/usr/bin/hostalias --watch' "$unit"
   [ -z "$(find /etc/systemd -name 'hostalias-watch@*' 2>/dev/null)" ]
   echo "unit $unit, not enabled"
+  # The DNS bridge's socket and service: installed, neither enabled nor
+  # started (nothing listens on 127.0.0.153:53).
+  unit=$(dpkg -L hostalias | grep 'hostalias-serve.socket$')
+  grep -q '^ListenDatagram=127.0.0.153:53' "$unit"
+  grep -q '^ExecStart=/usr/bin/hostalias --serve' "$(dpkg -L hostalias | grep 'hostalias-serve.service$')"
+  [ -z "$(find /etc/systemd -name 'hostalias-serve*' 2>/dev/null)" ]
+  out=$(ss -Hlnu 'sport = :53')
+  ! grep -q '127.0.0.153' <<<"$out"
+  echo "units $unit and its service, not enabled, not listening"
   ;;
 deb-purge)
   dpkg -L hostalias | sort >"$work/deb.installed"
@@ -131,10 +142,12 @@ rpm-files)
   diff "$work/deb.files" "$work/rpm.files" && cat "$work/rpm.files"
   ;;
 exposure)
-  out=$(systemd-analyze security --offline=yes "$build/systemd/hostalias-watch@.service" 2>&1)
-  score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
-  echo "exposure $score"
-  [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 2.8 else 1)"
+  for unit in hostalias-watch@.service hostalias-serve.service; do
+    out=$(systemd-analyze security --offline=yes "$build/systemd/$unit" 2>&1)
+    score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
+    echo "$unit: exposure $score"
+    [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 2.8 else 1)"
+  done
   ;;
 *)
   echo "unknown step $step" >&2
