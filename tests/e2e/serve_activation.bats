@@ -17,16 +17,21 @@ DOMAIN=test.internal
 # systemd-socket-activate with OPTION... (its -l and -d), in the
 # background; $BATS_FILE_TMPDIR/NAME.pid is the bridge's privileged half
 # (systemd-socket-activate execs it, with only DOCKER_HOST of our
-# environment), NAME.err its stderr, NAME.rc its exit
+# environment, and PATH), NAME.err its stderr, NAME.rc its exit
 # status once it ends.
 act_start() {
   local base="$BATS_FILE_TMPDIR/$1"
   shift
   rm -f "$base.rc"
+  # Under valgrind (lib/common), what its wrapper needs too.
+  local keep=(-E DOCKER_HOST) v
+  for v in HOSTALIAS_REAL HOSTALIAS_VG_LOGDIR; do
+    [ -z "${!v:-}" ] || keep+=(-E "$v")
+  done
   (
     rc=0
     sh -c 'echo $$ >"$1"; shift; exec "$@"' _ "$base.pid" \
-      systemd-socket-activate -E DOCKER_HOST "$@" "$HOSTALIAS" --serve --domain "$DOMAIN" -v 2>"$base.err" || rc=$?
+      systemd-socket-activate "${keep[@]}" "$@" "$HOSTALIAS" --serve --domain "$DOMAIN" -v 2>"$base.err" || rc=$?
     echo "$rc" >"$base.rc"
   ) 3>&- &
 }

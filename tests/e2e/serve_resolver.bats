@@ -30,10 +30,10 @@ setup_file() {
   export RNS BPORT
   local d=$BATS_FILE_TMPDIR
   { ip netns add "$RNS" && ip -n "$RNS" link set lo up; } || { ha_unready "cannot make a network namespace"; return 0; }
-  (
-    in_ns "$HOSTALIAS" --serve --listen "127.0.0.1:$BPORT" --listen 127.0.0.3 -v 2>"$d/serve.err" &
-    echo $! >"$d/serve.pid"
-  )
+  # Its PID is the bridge's (nsenter execs it); without bats' descriptor 3,
+  # which would keep bats waiting for it.
+  sh -c 'echo $$ >"$1"; shift; exec "$@"' _ "$d/serve.pid" nsenter --net="/run/netns/$RNS" \
+    "$HOSTALIAS" --serve --listen "127.0.0.1:$BPORT" --listen 127.0.0.3 -v 2>"$d/serve.err" 3>&- &
   # The drop-in's own lines (comments dropped), its address the bridge's.
   grep -v '^#' "$DROPIN" | grep . | sed "s|=/$DOMAIN/127.0.0.153\$|=/$DOMAIN/127.0.0.1#$BPORT|" >"$d/dnsmasq.conf"
   in_ns dnsmasq --no-resolv --no-hosts --listen-address=127.0.0.2 --bind-interfaces \
