@@ -15,6 +15,7 @@
 
 #include "engine.h"
 #include "names.h"
+#include "serve_activation.h"
 #include "serve_internal.h"
 
 bool serve_parse_listen(const char *text, struct nameserver *out) {
@@ -28,22 +29,8 @@ bool serve_parse_listen(const char *text, struct nameserver *out) {
 /* A socket of TYPE bound to NS, or -1 after a message. */
 static int listen_on(const struct nameserver *ns, int type) {
   struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t sl;
-  int family = ns->addr.family == 4 ? AF_INET : AF_INET6;
-  if (family == AF_INET) {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons(ns->port);
-    memcpy(&a->sin_addr, ns->addr.bytes, 4);
-    sl = sizeof *a;
-  } else {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons(ns->port);
-    memcpy(&a->sin6_addr, ns->addr.bytes, 16);
-    sl = sizeof *a;
-  }
+  socklen_t sl = address_to_sockaddr(&ns->addr, ns->port, &ss);
+  int family = ss.ss_family;
   char text[ADDRESS_TEXT_MAX];
   address_format(&ns->addr, text);
   int fd = socket(family, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -62,6 +49,31 @@ static int listen_on(const struct nameserver *ns, int type) {
   return fd;
 }
 
+static void close_activated(const struct serve_socket *act, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    close(act[i].fd);
+}
+
+static void log_activated(const struct serve_socket *act, size_t n, const char *domain) {
+  for (size_t i = 0; i < n; i++) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    struct address a;
+    char text[ADDRESS_TEXT_MAX] = "?";
+    uint16_t port = 0;
+    if (getsockname(act[i].fd, (struct sockaddr *)&ss, &sl) == 0 &&
+        address_from_sockaddr((struct sockaddr *)&ss, sl, &a)) {
+      address_format(&a, text);
+      port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                           : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    }
+    log_info("--serve: listening on %s%s%s port %u (%s, descriptor %d passed by the service "
+             "manager) for %s",
+             act[i].family == AF_INET6 ? "[" : "", text, act[i].family == AF_INET6 ? "]" : "", port,
+             act[i].type == SOCK_STREAM ? "TCP" : "UDP", act[i].fd, domain);
+  }
+}
+
 int serve_run(const struct serve_config *cfg) {
   const char *domain_text = cfg->domain ? cfg->domain : SERVE_DEFAULT_DOMAIN;
   static struct dns_name domain;
@@ -72,18 +84,41 @@ int serve_run(const struct serve_config *cfg) {
     log_error("invalid --domain \"%s\": expected a DNS name", domain_text);
     return EXIT_USAGE;
   }
+  /* Taken first, before anything else opens a descriptor: with --listen
+   * too, refused (which sockets would be meant?). */
+  struct serve_socket act[SERVE_ACTIVATION_MAX];
+  int nact = serve_activation_take(act, SERVE_ACTIVATION_MAX);
+  if (nact < 0)
+    return EXIT_USAGE;
+  if (nact > 0 && cfg->nlisten) {
+    log_error("--serve: --listen given, and %d socket%s passed by the service manager: one or the "
+              "other",
+              nact, nact == 1 ? "" : "s");
+    close_activated(act, (size_t)nact);
+    return EXIT_USAGE;
+  }
   struct nameserver defaults = {.port = SERVE_DEFAULT_PORT};
   address_parse(SERVE_DEFAULT_LISTEN, &defaults.addr);
   const struct nameserver *ls = cfg->nlisten ? cfg->listen : &defaults;
   size_t nl = cfg->nlisten ? cfg->nlisten : 1;
 
   _cleanup_engine_ struct engine e = ENGINE_INIT;
-  if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS))
+  if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS)) {
+    close_activated(act, (size_t)nact);
     return EXIT_USAGE;
+  }
 
-  int udp[SERVE_LISTEN_MAX], tcp[SERVE_LISTEN_MAX];
+  /* One slot a socket passed (the other of the pair -1, which poll
+   * ignores), or a UDP and a TCP socket for each address. */
+  int udp[SERVE_ACTIVATION_MAX], tcp[SERVE_ACTIVATION_MAX];
   size_t nopen = 0;
-  for (; nopen < nl; nopen++) {
+  for (; nact > 0 && nopen < (size_t)nact; nopen++) {
+    udp[nopen] = act[nopen].type == SOCK_DGRAM ? act[nopen].fd : -1;
+    tcp[nopen] = act[nopen].type == SOCK_STREAM ? act[nopen].fd : -1;
+  }
+  if (nact > 0)
+    nl = (size_t)nact;
+  for (; nact == 0 && nopen < nl; nopen++) {
     udp[nopen] = listen_on(&ls[nopen], SOCK_DGRAM);
     tcp[nopen] = udp[nopen] >= 0 ? listen_on(&ls[nopen], SOCK_STREAM) : -1;
     if (tcp[nopen] < 0) {
@@ -126,11 +161,16 @@ int serve_run(const struct serve_config *cfg) {
     serve_front_main(&domain, udp, tcp, nl, sv[1], parent, cfg->front_filter);
   }
   close(sv[1]);
+  if (nact > 0)
+    log_activated(act, (size_t)nact, domain_text);
+  /* The privileged half keeps no listening socket: only the front has them. */
   for (size_t i = 0; i < nl; i++) {
-    close(udp[i]);
-    close(tcp[i]);
+    if (udp[i] >= 0)
+      close(udp[i]);
+    if (tcp[i] >= 0)
+      close(tcp[i]);
   }
-  for (size_t i = 0; i < nl; i++) {
+  for (size_t i = 0; nact == 0 && i < nl; i++) {
     char text[ADDRESS_TEXT_MAX];
     address_format(&ls[i].addr, text);
     log_info("--serve: listening on %s%s%s port %u (UDP and TCP) for %s",

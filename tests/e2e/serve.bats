@@ -7,18 +7,9 @@
 # shellcheck disable=SC2154 # $stderr is set by bats' run --separate-stderr
 load lib/common
 load lib/dockerd
+load lib/serve
 
 DOMAIN=test.internal
-
-# A port nobody listens on, UDP or TCP.
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  return 1
-}
 
 # serve_start PORT: hostalias --serve in the background, its PID in
 # $BATS_FILE_TMPDIR/serve-PORT.pid, its stderr in serve-PORT.err and, once
@@ -52,32 +43,6 @@ serve_status() {
 
 # The front: the one child of the privileged half.
 front_pid() { pgrep -P "$(cat "$BATS_FILE_TMPDIR/serve-$1.pid")" | head -1; }
-
-project() {
-  local name=$1 subnet=$2
-  local dir="$HA_STATE/projects/$name"
-  mkdir -p "$dir"
-  cat >"$dir/docker-compose.yml" <<YAML
-version: "2.4"
-services:
-  web:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-    networks: [backend]
-  postgres:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-    networks:
-      backend:
-        aliases: [pg.db.example]
-networks:
-  backend:
-    ipam:
-      config:
-        - subnet: $subnet
-YAML
-  (cd "$dir" && docker-compose up -d) >/dev/null 2>&1
-}
 
 # multi: a on front only, b on both, c on back only; "shared" is an alias
 # of a (on front) and of c (on back).
@@ -121,7 +86,7 @@ setup_file() {
   project huginn 172.30.17.0/24 || { ha_unready "docker-compose up failed"; return 0; }
   project muninn 172.30.18.0/24 || { ha_unready "docker-compose up failed"; return 0; }
   project_multi || { ha_unready "docker-compose up failed"; return 0; }
-  PORT=$(free_port) || { ha_unready "no free port"; return 0; }
+  PORT=$(ha_free_port) || { ha_unready "no free port"; return 0; }
   export PORT
   serve_start "$PORT" || { ha_unready "hostalias --serve did not answer"; return 0; }
 }
@@ -242,7 +207,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
 
 @test "serve: an engine that does not answer: SERVFAIL, never an address" {
   local port base
-  port=$(free_port)
+  port=$(ha_free_port)
   base="$BATS_FILE_TMPDIR/serve-$port"
   DOCKER_HOST=unix://$BATS_TEST_TMPDIR/none.sock serve_start "$port"
   run dig +time=3 +tries=1 @127.0.0.1 -p "$port" postgres.huginn.$DOMAIN
@@ -269,7 +234,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
 
 @test "serve: IPv6 listening (UDP and TCP), and the default address 127.0.0.153:53" {
   local port pid
-  port=$(free_port)
+  port=$(ha_free_port)
   "$HOSTALIAS" --serve --listen "[::1]:$port" --domain "$DOMAIN" 2>"$BATS_TEST_TMPDIR/v6.err" &
   pid=$!
   sleep 0.5
@@ -512,7 +477,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
 
 @test "serve: SIGTERM ends it with status 0" {
   local port pid
-  port=$(free_port)
+  port=$(ha_free_port)
   serve_start "$port"
   pid=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
   kill -TERM "$pid"
@@ -522,7 +487,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
 
 @test "serve: the front killed: the privileged half ends, non-zero, and says why" {
   local port f
-  port=$(free_port)
+  port=$(ha_free_port)
   serve_start "$port"
   f=$(front_pid "$port")
   kill -KILL "$f"
@@ -534,7 +499,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
 
 @test "serve: the privileged half killed: the front ends with it" {
   local port p f
-  port=$(free_port)
+  port=$(ha_free_port)
   serve_start "$port"
   p=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
   f=$(front_pid "$port")
@@ -551,7 +516,7 @@ $(ha_ip muninn_postgres_1 muninn_backend)
 # Last: it restarts the engine, which stops every container.
 @test "serve: survives SIGHUP and a dockerd restart: the event stream asked for again, the projects learnt again" {
   local port pid want got="" waited t0 err
-  port=$(free_port)
+  port=$(ha_free_port)
   serve_start "$port"
   pid=$(cat "$BATS_FILE_TMPDIR/serve-$port.pid")
   err="$BATS_FILE_TMPDIR/serve-$port.err"

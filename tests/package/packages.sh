@@ -14,7 +14,7 @@
 #   unit-systemd  the packaged hostalias-watch@.service under a real systemd
 #                 (tests/package/unit-under-systemd.sh)
 #   deb-install   apt-get install ./hostalias_VERSION_ARCH.deb; -V, man -w,
-#                 a completion from bash, zsh and fish, the unit not enabled,
+#                 a completion from bash, zsh and fish, the units not enabled,
 #                 no AppArmor profile in /etc where the parser cannot read it
 #   deb-purge     apt-get purge; nothing of the package is left
 #   apparmor      the AppArmor profile under AppArmor 4's parser, and the
@@ -22,8 +22,10 @@
 #                 13 chroot made with mmdebstrap, as Ubuntu 24.04 has it)
 #   rpm-build     rpmbuild -bb with Debian's rpm and packaging/rpm/macros.debian
 #   rpm-files     rpm -qlp lists the same files as the .deb
-#   exposure      systemd-analyze security --offline=yes of the unit, at or
-#                 below 2.8 (3.0 when first measured; 2.8 with PrivateMounts)
+#   exposure      systemd-analyze security --offline=yes of each service, at
+#                 or below 2.8 (the watch unit 3.0 when first measured, 2.8
+#                 with PrivateMounts; the serve unit 2.9, 2.7 with
+#                 ProcSubset=pid and ProtectProc=invisible)
 set -euo pipefail
 step=$1
 # A failed command names itself: CI's summary shows the last lines.
@@ -111,11 +113,20 @@ deb-install)
     [ ! -e /etc/apparmor.d/hostalias ]
     echo "no AppArmor 4 parser here: /etc/apparmor.d/hostalias not installed"
   fi
+  # The DNS bridge's socket and service: installed, neither enabled nor
+  # started (nothing listens on 127.0.0.153:53).
+  unit=$(dpkg -L hostalias | grep 'hostalias-serve.socket$')
+  grep -q '^ListenDatagram=127.0.0.153:53' "$unit"
+  grep -q '^ExecStart=/usr/bin/hostalias --serve' "$(dpkg -L hostalias | grep 'hostalias-serve.service$')"
+  [ -z "$(find /etc/systemd -name 'hostalias-serve*' 2>/dev/null)" ]
+  out=$(ss -Hlnu 'sport = :53')
+  if grep -q '127.0.0.153' <<<"$out"; then echo "something listens on 127.0.0.153:53: $out"; exit 1; fi
+  echo "units $unit and its service, not enabled, not listening"
   ;;
 deb-purge)
   dpkg -L hostalias | sort >"$work/deb.installed"
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq hostalias >/dev/null
-  ! dpkg -s hostalias >/dev/null 2>&1
+  if dpkg -s hostalias >/dev/null 2>&1; then echo "still installed after purge"; exit 1; fi
   left=""
   while read -r f; do
     # (Directories are shared: /lib is usrmerge's symlink to usr/lib.)
@@ -168,10 +179,12 @@ rpm-files)
   diff "$work/deb.files" "$work/rpm.files" && cat "$work/rpm.files"
   ;;
 exposure)
-  out=$(systemd-analyze security --offline=yes "$build/systemd/hostalias-watch@.service" 2>&1)
-  score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
-  echo "exposure $score"
-  [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 2.8 else 1)"
+  for unit in hostalias-watch@.service hostalias-serve.service; do
+    out=$(systemd-analyze security --offline=yes "$build/systemd/$unit" 2>&1)
+    score=$(sed -n 's/.*Overall exposure level for [^:]*: \([0-9.]*\).*/\1/p' <<<"$out")
+    echo "$unit: exposure $score"
+    [ -n "$score" ] && python3 -c "import sys; sys.exit(0 if float('$score') <= 2.8 else 1)"
+  done
   ;;
 *)
   echo "unknown step $step" >&2

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # shellcheck disable=SC2317,SC2001 # functions run through trap and check(); sed prefixes lines
-# hostalias-watch@.service under a real systemd, from the Debian package:
+# hostalias-watch@.service and hostalias-serve.socket under a real systemd,
+# from the Debian package:
 #
 #   tests/package/unit-under-systemd.sh hostalias_VERSION_ARCH.deb
 #
@@ -160,4 +161,29 @@ check "journalctl -u: one line per change ($changes), the first naming postgres 
   bash -c 'head -n 1 <<<"$0" | grep -q "postgres added ($1" && [ "$2" -ge 2 ] && [ "$2" -le 8 ] &&
     [ -z "$(uniq -d <<<"$0")" ]' "$journal" "$pg" "$changes"
 check "journalctl -u: a line shows postgres at its new address $pg2" grep -q "postgres.*$pg2" <<<"$journal"
+
+# The DNS bridge: the socket enabled, the service started by the first query.
+in_c systemctl enable --now hostalias-serve.socket >/dev/null 2>&1
+check "systemctl enable --now hostalias-serve.socket: listening, the service not yet started" \
+  sh -c "nsenter -t $leader -a systemctl is-active --quiet hostalias-serve.socket &&
+    ! nsenter -t $leader -a systemctl is-active --quiet hostalias-serve.service"
+answer=$(in_c dig +short +time=3 +tries=2 @127.0.0.153 postgres.web.hostalias.internal 2>&1)
+check "dig @127.0.0.153 postgres.web.hostalias.internal: postgres ($pg3; got ${answer:-nothing})" \
+  test "$answer" = "$pg3"
+answer=$(in_c dig +tcp +short +time=3 +tries=1 @127.0.0.153 web.web.hostalias.internal 2>&1)
+check "over TCP, web.web.hostalias.internal: web ($(addr web_web_1); got ${answer:-nothing})" \
+  test "$answer" = "$(addr web_web_1)"
+check "the query started hostalias-serve.service" in_c systemctl is-active --quiet hostalias-serve.service
+# Besides systemd (PID 1, which keeps the socket unit's), only the front
+# (its uid 65534) holds the sockets; the service's main process (root) not.
+main=$(in_c systemctl show -p MainPID --value hostalias-serve.service)
+holders=$(in_c ss -Hlnup 'sport = :53' | grep -o 'pid=[0-9]*' | cut -d= -f2 | sort -u | grep -vx 1 | tr '\n' ' ')
+holders=${holders% }
+check "the sockets held by systemd and the front alone (pid ${holders:-none}, main $main)" \
+  sh -c "[ -n \"$holders\" ] && [ \"$holders\" != \"$main\" ] &&
+    [ \"\$(nsenter -t $leader -a stat -c %u /proc/$holders)\" = 65534 ]"
+in_c systemctl stop hostalias-serve.service hostalias-serve.socket
+check "systemctl stop hostalias-serve: a clean exit (Result=success, status 0)" \
+  test "$(in_c systemctl show -p Result,ExecMainStatus --value hostalias-serve | tr '\n' ' ')" = "success 0 "
+in_c journalctl -u hostalias-serve -b --no-pager -o cat 2>/dev/null | sed 's/^/  journal, serve: /'
 exit "$failed"
