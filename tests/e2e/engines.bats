@@ -215,7 +215,7 @@ $(hostname)
   run --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" -- touch "$T/ran"
   assert_status 5
   [ ! -e "$T/ran" ]
-  assert_contains "$stderr" "cannot make a user namespace for the command: No space left on device"
+  assert_contains "$stderr" "cannot make a user namespace: No space left on device"
   assert_contains "$stderr" "hint: user.max_user_namespaces is 0: no user may make a user namespace. As root: sysctl -w user.max_user_namespaces=15000"
   # Joining one is not making one: the alias lines still come.
   run --separate-stderr "${as_owner[@]}" "$HOSTALIAS" --pid "$CPID" a
