@@ -53,27 +53,30 @@ static void collect_task(const struct container_summary *c, void *ctx) {
   l->c[l->n++] = *c;
 }
 
+/* Service names in order, then the lower number, then the ID. */
+static int service_number_id(const char *s1, long n1, const char *id1, const char *s2, long n2,
+                             const char *id2) {
+  int s = strcmp(s1, s2);
+  if (s)
+    return s;
+  if (n1 != n2)
+    return n1 < n2 ? -1 : 1;
+  return strcmp(id1, id2);
+}
+
 /* A stack's tasks in order: by service, then slot, then ID. */
 static int task_order(const void *a, const void *b) {
   const struct container_summary *x = a, *y = b;
-  int s = strcmp(x->swarm.service, y->swarm.service);
-  if (s)
-    return s;
-  if (x->swarm.slot != y->swarm.slot)
-    return x->swarm.slot < y->swarm.slot ? -1 : 1;
-  return strcmp(x->id, y->id);
+  return service_number_id(x->swarm.service, x->swarm.slot, x->id, y->swarm.service, y->swarm.slot,
+                           y->id);
 }
 
 /* The order of preference: the alphabetically first service, its
  * lowest-numbered replica, then by ID. */
 static int replica_order(const void *a, const void *b) {
   const struct container_summary *x = a, *y = b;
-  int s = strcmp(x->compose.service, y->compose.service);
-  if (s)
-    return s;
-  if (x->compose.number != y->compose.number)
-    return x->compose.number < y->compose.number ? -1 : 1;
-  return strcmp(x->id, y->id);
+  return service_number_id(x->compose.service, x->compose.number, x->id, y->compose.service,
+                           y->compose.number, y->id);
 }
 
 static bool send_fds(int sock, const void *msg, size_t len, const int *fds, size_t nfds) {
