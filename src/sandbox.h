@@ -25,6 +25,18 @@
  * message, on failure. */
 bool sandbox_enter_empty_root(bool privileged);
 
+/* How the empty root is made: SANDBOX_ROOT_ANY, a tmpfs attached nowhere
+ * (SANDBOX_ROOT_DETACHED: fsopen, fsmount) where the kernel and the
+ * capabilities allow, else a mount namespace of its own with the tmpfs on
+ * /tmp; SANDBOX_ROOT_NAMESPACE, the second way only (for the tests: a
+ * rootless owner's child, in a user namespace, takes it). */
+enum sandbox_root { SANDBOX_ROOT_ANY, SANDBOX_ROOT_DETACHED, SANDBOX_ROOT_NAMESPACE };
+bool sandbox_enter_empty_root_as(bool privileged, enum sandbox_root how);
+
+/* The way this process's empty root was made (SANDBOX_ROOT_DETACHED or
+ * SANDBOX_ROOT_NAMESPACE; SANDBOX_ROOT_ANY when none was tried). */
+enum sandbox_root sandbox_empty_root_way(void);
+
 /* After privileges are dropped, in a child that entered the empty root:
  * whether /dev/urandom can be read there as the child (checked as the
  * child, not as root, which every mode lets through). True when no empty

@@ -23,6 +23,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <unistd.h>
@@ -175,11 +176,14 @@ static void test_seccomp(void) {
   unlink("/tmp/hostalias-test-sandbox-f");
 }
 
-/* In the empty root: what is there, and what can be done. */
+/* In the empty root made the way WAY: what is there, and what can be done. */
+static enum sandbox_root way;
 static int inside_empty_root(void) {
   umask(077); /* the caller's umask takes nothing from the root's modes */
-  if (!sandbox_enter_empty_root(true))
+  if (!sandbox_enter_empty_root_as(true, way))
     return 1;
+  if (sandbox_empty_root_way() != (way == SANDBOX_ROOT_ANY ? SANDBOX_ROOT_DETACHED : way))
+    return 14;
   DIR *d = opendir("/");
   if (!d)
     return 2;
@@ -200,8 +204,10 @@ static int inside_empty_root(void) {
   int fd = open("/dev/urandom", O_RDONLY);
   if (fd < 0 || read(fd, &c, 1) != 1)
     return 7;
-  fd = open("/dev/null", O_RDONLY);
   struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 9))
+    return 7;
+  fd = open("/dev/null", O_RDONLY);
   if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_size != 0)
     return 8;
   char cwd[64];
@@ -229,17 +235,25 @@ static void test_empty_root(void) {
     skip("the empty root needs root (mount namespace, tmpfs, chroot)");
     return;
   }
-  fflush(stdout);
-  pid_t pid = fork();
-  if (pid == 0)
-    _exit(inside_empty_root());
-  int st = 0;
-  waitpid(pid, &st, 0);
-  ok(exited_ok(st),
-     "the empty root: only dev/null (empty) and dev/urandom, read-only, "
-     "nothing of the host's; its modes 0755, 0755, 0444 under umask 077, "
-     "both files opened by uid 65534, its bounding set empty (status %d)",
-     WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  static const struct {
+    enum sandbox_root way;
+    const char *what;
+  } ways[] = {{SANDBOX_ROOT_ANY, "a tmpfs attached nowhere (fsopen, fsmount)"},
+              {SANDBOX_ROOT_NAMESPACE, "a mount namespace of its own (a rootless owner's way)"}};
+  for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
+    way = ways[i].way;
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0)
+      _exit(inside_empty_root());
+    int st = 0;
+    waitpid(pid, &st, 0);
+    ok(exited_ok(st),
+       "the empty root, %s: only dev/null (empty) and dev/urandom (1:9), read-only, "
+       "nothing of the host's; its modes 0755, 0755, 0444 under umask 077, "
+       "both files opened by uid 65534, its bounding set empty (status %d)",
+       ways[i].what, WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+  }
   /* And the host's /tmp saw nothing of it. */
   struct stat s;
   ok(stat("/tmp/dev/urandom", &s) < 0, "nothing of it appears in the host's /tmp");
