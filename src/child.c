@@ -23,7 +23,7 @@ static pid_t forking_parent;
 
 int64_t child_setup_us;
 
-bool child_keep_only_pipe(int wfd) {
+bool child_keep_only_pipe(int wfd, int *also) {
   /* Nothing the caller had open (a root-only file passed as 5<secret, the
    * pidfd, the namespace descriptor) survives. */
   int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -31,17 +31,23 @@ bool child_keep_only_pipe(int wfd) {
     log_error_errno("cannot point standard input and output at /dev/null");
     return false;
   }
-  if (wfd != CHILD_FD && dup2(wfd, CHILD_FD) < 0) {
+  /* ALSO out of the way first (wfd may be where it goes, and it where wfd goes). */
+  int keep = also && *also >= 0 ? fcntl(*also, F_DUPFD_CLOEXEC, CHILD_FD + 2) : -1;
+  if ((also && *also >= 0 && keep < 0) || (wfd != CHILD_FD && dup2(wfd, CHILD_FD) < 0) ||
+      (keep >= 0 && dup2(keep, CHILD_FD + 1) < 0)) {
     log_error_errno("dup2");
     return false;
   }
-  if (syscall(SYS_close_range, CHILD_FD + 1, ~0u, 0) == 0)
+  if (keep >= 0)
+    *also = CHILD_FD + 1;
+  int first = keep >= 0 ? CHILD_FD + 2 : CHILD_FD + 1;
+  if (syscall(SYS_close_range, first, ~0u, 0) == 0)
     return true;
   /* Linux < 5.9, or valgrind: close them one by one, up to the limit. */
   long max = sysconf(_SC_OPEN_MAX);
   if (max < 0 || max > 1 << 20)
     max = 1 << 20;
-  for (int fd = CHILD_FD + 1; fd < max; fd++)
+  for (int fd = first; fd < max; fd++)
     close(fd);
   return true;
 }
@@ -155,8 +161,8 @@ static void read_stderr(struct child *c) {
  * there), then sheds descriptors, then the file system, then everything
  * else; then the body. */
 __attribute__((noreturn)) static void become_child(const struct target *t, int wfd, int efd,
-                                                   unsigned flags, void (*body)(void *),
-                                                   void *ctx) {
+                                                   int root_fd, unsigned flags,
+                                                   void (*body)(void *), void *ctx) {
   int64_t t0 = now_us();
   /* Messages go through the parent from here on. */
   if (dup2(efd, STDERR_FILENO) < 0)
@@ -168,13 +174,15 @@ __attribute__((noreturn)) static void become_child(const struct target *t, int w
   bool in_user_ns = false;
   if (t && !target_enter_netns(t, &in_user_ns))
     _exit(EXIT_TARGET);
-  if (!child_keep_only_pipe(wfd))
+  /* The root the parent made (sandbox.h) is the one descriptor kept with
+   * the pipe, until it is entered. */
+  if (!child_keep_only_pipe(wfd, &root_fd))
     _exit(EXIT_OUTPUT);
   if (chdir("/") < 0) {
     log_error_errno("chdir /");
     _exit(EXIT_OUTPUT);
   }
-  if ((flags & CHILD_SANDBOX) && !sandbox_enter_empty_root(geteuid() == 0 || in_user_ns))
+  if ((flags & CHILD_SANDBOX) && !sandbox_enter_empty_root(root_fd, geteuid() == 0 || in_user_ns))
     _exit(EXIT_OUTPUT);
   if (!drop_privileges(in_user_ns))
     _exit(EXIT_OUTPUT);
@@ -198,7 +206,7 @@ __attribute__((noreturn)) static void become_child(const struct target *t, int w
 bool child_start(struct child *c, const char *what, const struct target *t, unsigned flags,
                  child_body_fn body, void *ctx, int64_t deadline_ms) {
   c->pid = -1;
-  c->rfd = c->efd = -1;
+  c->rfd = c->efd = c->root_fd = -1;
   c->deadline_ms = deadline_ms;
   c->elen = c->relayed = 0;
   int fds[2], efds[2];
@@ -212,6 +220,7 @@ bool child_start(struct child *c, const char *what, const struct target *t, unsi
     close(fds[1]);
     return false;
   }
+  int root_fd = (flags & CHILD_SANDBOX) ? sandbox_make_empty_root() : -1;
   fflush(NULL);
   forking_parent = getpid();
   pid_t pid = fork();
@@ -221,13 +230,16 @@ bool child_start(struct child *c, const char *what, const struct target *t, unsi
     close(fds[1]);
     close(efds[0]);
     close(efds[1]);
+    if (root_fd >= 0)
+      close(root_fd);
     return false;
   }
   if (pid == 0) {
     close(fds[0]);
     close(efds[0]);
-    become_child(t, fds[1], efds[1], flags, body, ctx);
+    become_child(t, fds[1], efds[1], root_fd, flags, body, ctx);
   }
+  c->root_fd = root_fd;
   close(fds[1]);
   close(efds[1]);
   c->pid = pid;
@@ -266,6 +278,11 @@ bool child_finish(struct child *c, bool kill_it, int grace_ms, int *wstatus) {
   if (c->rfd >= 0)
     close(c->rfd);
   c->rfd = -1;
+  /* The child is in its root or gone: the last close of the root, which
+   * dissolves it (sandbox.h), while the child exits. */
+  if (c->root_fd >= 0)
+    close(c->root_fd);
+  c->root_fd = -1;
   if (c->pid <= 0)
     return false;
   if (kill_it)

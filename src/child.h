@@ -33,6 +33,7 @@ struct child {
   pid_t pid;
   int rfd;             /* the pipe's read end, in the parent; -1 once closed */
   int efd;             /* the read end of its standard error; -1 once closed */
+  int root_fd;         /* CHILD_SANDBOX: its empty root (sandbox.h), until it is done; else -1 */
   int64_t deadline_ms; /* CLOCK_MONOTONIC: reads end here */
   size_t elen;         /* bytes of an unfinished line in ebuf */
   size_t relayed;      /* bytes of standard error relayed so far */
@@ -71,9 +72,11 @@ ssize_t child_read(struct child *c, void *buf, size_t len);
  * killed here or could not be reaped. */
 bool child_finish(struct child *c, bool kill_it, int grace_ms, int *wstatus);
 
-/* In a child: keeps standard error, WFD (as CHILD_FD) and /dev/null as
- * standard input and output; closes everything else. */
-bool child_keep_only_pipe(int wfd);
+/* In a child: keeps standard error, WFD (as CHILD_FD), /dev/null as
+ * standard input and output and, when ALSO is not NULL and *ALSO is not -1,
+ * that descriptor (as CHILD_FD + 1, written back to *ALSO); closes
+ * everything else. */
+bool child_keep_only_pipe(int wfd, int *also);
 
 /* In a child whose credentials are final: SIGKILL when the parent dies.
  * False when the parent is already gone (or the call failed): exit then. */

@@ -242,6 +242,18 @@ static void mark_reachability(const struct pass_config *cfg, const struct name_l
            a, name_at(names, of[example]), t->label, how);
 }
 
+/* mark_reachability while the resolver child exits (resolve_in_target). */
+struct reach_args {
+  const struct pass_config *cfg;
+  const struct name_list *names;
+  struct name_result *r;
+  const struct target *t;
+};
+static void reach_meanwhile(void *arg) {
+  struct reach_args *a = arg;
+  mark_reachability(a->cfg, a->names, a->r, a->t);
+}
+
 /* Who the DNS server was, for the message when it never answered. */
 static void describe_server(const struct pass_config *cfg, const struct target *t, char *out,
                             size_t size) {
@@ -414,11 +426,11 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     req.cfg.keep_all = true;
   _cleanup_name_results_ struct name_results res = {xcalloc(names->count, sizeof *res.r),
                                                     names->count};
-  rc = resolve_in_target(tp, &req, names, res.r);
+  struct reach_args ra = {cfg, names, res.r, tp};
+  rc = resolve_in_target(tp, &req, names, res.r, reach_meanwhile, &ra);
   int64_t t_resolved = now_us();
   if (rc != 0)
     return rc;
-  mark_reachability(cfg, names, res.r, tp);
 
   _cleanup_free_ struct check_item *checks = NULL;
   _cleanup_free_ const char **verdicts = NULL;

@@ -43,7 +43,8 @@ __attribute__((noreturn)) static void resolver_body(void *ctx) {
 }
 
 int resolve_in_target(const struct target *t, const struct resolve_request *req,
-                      const struct name_list *names, struct name_result *results) {
+                      const struct name_list *names, struct name_result *results,
+                      void (*meanwhile)(void *), void *arg) {
   /* The child has its own deadline; this one only guards against a child
    * that hangs anyway. */
   struct resolver r = {.t = t, .req = *req, .names = names, .results = results};
@@ -79,6 +80,8 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
       break; /* the child exits next: no need to wait for its EOF */
     }
   }
+  if (d.done && !d.bad && !trailing && !timed_out && meanwhile)
+    meanwhile(arg);
   int wstatus = 0;
   bool exited = child_finish(&c, timed_out || d.bad || trailing, CHILD_GRACE_MS, &wstatus);
   int rc = EXIT_OUTPUT;
@@ -96,7 +99,7 @@ int resolve_in_target(const struct target *t, const struct resolve_request *req,
       rc = EXIT_OUTPUT;
   } else if (!WIFEXITED(wstatus) && WTERMSIG(wstatus) == SIGSYS) {
     log_error("the resolver process was killed by its seccomp filter (SIGSYS): it made a system "
-              "call not on its allow-list (src/sandbox.c); the kernel's log names the call "
+              "call not on its allow-list (src/sandbox_filter.c); the kernel's log names the call "
               "(audit type 1326, syscall=N)");
   } else if (!WIFEXITED(wstatus)) {
     log_error("the resolver process died (signal %d)", WTERMSIG(wstatus));

@@ -79,22 +79,13 @@ static bool fs_set(int fs, unsigned cmd, const char *key, const char *value) {
   return syscall(SYS_fsconfig, fs, cmd, key, value, 0) == 0;
 }
 
-/* The empty root as a tmpfs never attached anywhere (fsopen, fsmount:
- * Linux 5.2), made read-only and chrooted into through its descriptor: no
- * mount namespace is copied (unshare(CLONE_NEWNS) copies every mount of
- * the host's, 0.15 to 0.4 ms with 210 mounts, and more with more
- * containers), no path of the host's is mounted on, and the tree goes
- * with the last process whose root it is. dev/urandom is a device node
- * (1:9), dev/null an empty file, the superblock read-only once they are
- * made. False with nothing changed but the umask when it cannot be made
- * here: the kernel is older, CAP_MKNOD is not in the bounding set (the
- * units' CapabilityBoundingSet=), the mount namespace is a user
- * namespace's (a rootless owner's), or a service manager refuses the
- * calls (SystemCallFilter=); the caller then takes the other way. */
-static bool enter_detached_root(void) {
+int sandbox_make_empty_root(void) {
   int fs = (int)syscall(SYS_fsopen, "tmpfs", FS_CLOEXEC);
   if (fs < 0)
-    return false;
+    return -1;
+  /* The modes are the modes made, whatever the caller's umask (see
+   * sandbox_enter_empty_root); the caller's is given back. */
+  mode_t mask = umask(0);
   int m = -1;
   bool ok = fs_set(fs, FS_SET_STRING, "mode", "0755") && fs_set(fs, FS_SET_STRING, "size", "16k") &&
             fs_set(fs, FS_SET_STRING, "nr_inodes", "8") && fs_set(fs, FS_CMD_CREATE, NULL, NULL) &&
@@ -102,27 +93,33 @@ static bool enter_detached_root(void) {
             mkdirat(m, "dev", 0755) == 0 &&
             mknodat(m, "dev/urandom", S_IFCHR | 0444, makedev(1, 9)) == 0 &&
             make_file(m, "dev/null") && fs_set(fs, FS_SET_FLAG, "ro", NULL) &&
-            fs_set(fs, FS_CMD_RECONFIGURE, NULL, NULL) && fchdir(m) == 0 && chroot(".") == 0;
-  if (m >= 0)
-    close(m);
+            fs_set(fs, FS_CMD_RECONFIGURE, NULL, NULL);
+  umask(mask);
   close(fs);
-  if (!ok) {
-    /* Back where the caller was ("/"), for the other way. */
+  if (!ok && m >= 0) {
+    close(m);
+    m = -1;
+  }
+  return m;
+}
+#else
+int sandbox_make_empty_root(void) { return -1; }
+#endif
+
+/* In the child: the root the parent made. False when it cannot be
+ * entered (chroot refused in a user namespace of the target's, say): the
+ * child then makes its own. */
+static bool enter_made_root(int root_fd) {
+  if (fchdir(root_fd) < 0 || chroot(".") < 0) {
     if (chdir("/") < 0)
       log_error_errno("chdir /");
     return false;
   }
+  close(root_fd);
   return jail_step(chdir("/") == 0, "chdir /");
 }
-#else
-static bool enter_detached_root(void) { return false; }
-#endif
 
-bool sandbox_enter_empty_root(bool privileged) {
-  return sandbox_enter_empty_root_as(privileged, SANDBOX_ROOT_ANY);
-}
-
-bool sandbox_enter_empty_root_as(bool privileged, enum sandbox_root how) {
+bool sandbox_enter_empty_root(int root_fd, bool privileged) {
   if (!privileged)
     return true;
   /* The modes below are the modes made, whatever umask the caller had: under
@@ -133,11 +130,10 @@ bool sandbox_enter_empty_root_as(bool privileged, enum sandbox_root how) {
    * no moment with another mode, and this child makes nothing afterwards
    * (the root is read-only, the filter refuses opens for writing). */
   umask(0);
-  if (how == SANDBOX_ROOT_ANY && enter_detached_root()) {
+  if (root_fd >= 0 && enter_made_root(root_fd)) {
     root_way = SANDBOX_ROOT_DETACHED;
     return in_empty_root = true;
   }
-  root_way = SANDBOX_ROOT_NAMESPACE;
   /* Else a mount namespace of its own, with the tmpfs mounted on JAIL. */
   const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   /* A service manager may forbid mount namespaces (systemd's
@@ -168,6 +164,8 @@ bool sandbox_enter_empty_root_as(bool privileged, enum sandbox_root how) {
                 "make the tmpfs read-only") &&
       jail_step(chdir(JAIL) == 0, "chdir") && jail_step(chroot(".") == 0, "chroot") &&
       jail_step(chdir("/") == 0, "chdir /");
+  if (in_empty_root)
+    root_way = SANDBOX_ROOT_NAMESPACE;
   return in_empty_root;
 }
 

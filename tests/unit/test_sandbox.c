@@ -176,14 +176,18 @@ static void test_seccomp(void) {
   unlink("/tmp/hostalias-test-sandbox-f");
 }
 
-/* In the empty root made the way WAY: what is there, and what can be done. */
+/* In the empty root ROOT_FD (the parent's, or -1: the child's own), which
+ * must be made the way WAY: what is there, and what can be done. */
 static enum sandbox_root way;
+static int root_fd;
 static int inside_empty_root(void) {
   umask(077); /* the caller's umask takes nothing from the root's modes */
-  if (!sandbox_enter_empty_root_as(true, way))
+  if (!sandbox_enter_empty_root(root_fd, true))
     return 1;
-  if (sandbox_empty_root_way() != (way == SANDBOX_ROOT_ANY ? SANDBOX_ROOT_DETACHED : way))
+  if (sandbox_empty_root_way() != way)
     return 14;
+  if (root_fd >= 0 && fcntl(root_fd, F_GETFD) >= 0)
+    return 15; /* the parent's descriptor is not kept */
   DIR *d = opendir("/");
   if (!d)
     return 2;
@@ -238,14 +242,21 @@ static void test_empty_root(void) {
   static const struct {
     enum sandbox_root way;
     const char *what;
-  } ways[] = {{SANDBOX_ROOT_ANY, "a tmpfs attached nowhere (fsopen, fsmount)"},
-              {SANDBOX_ROOT_NAMESPACE, "a mount namespace of its own (a rootless owner's way)"}};
+  } ways[] = {{SANDBOX_ROOT_DETACHED, "made by the parent, a tmpfs attached nowhere (its "
+                                      "descriptor closed by the parent at once)"},
+              {SANDBOX_ROOT_NAMESPACE, "made by the child in a mount namespace of its own (a "
+                                       "rootless owner's way)"}};
   for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
     way = ways[i].way;
+    root_fd = way == SANDBOX_ROOT_DETACHED ? sandbox_make_empty_root() : -1;
+    if (way == SANDBOX_ROOT_DETACHED)
+      ok(root_fd >= 0, "as root, the parent makes the empty root (fsopen, fsmount)");
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
       _exit(inside_empty_root());
+    if (root_fd >= 0)
+      close(root_fd);
     int st = 0;
     waitpid(pid, &st, 0);
     ok(exited_ok(st),
@@ -257,7 +268,7 @@ static void test_empty_root(void) {
   /* And the host's /tmp saw nothing of it. */
   struct stat s;
   ok(stat("/tmp/dev/urandom", &s) < 0, "nothing of it appears in the host's /tmp");
-  ok(sandbox_enter_empty_root(false), "without capabilities: nothing done, no failure");
+  ok(sandbox_enter_empty_root(-1, false), "without capabilities: nothing done, no failure");
 }
 
 /* child_relay_stderr: what reaches our standard error. */
@@ -266,21 +277,21 @@ static void test_relay(void) {
   int fd = mkstemp(path);
   int saved = dup(STDERR_FILENO);
   dup2(fd, STDERR_FILENO);
-  struct child c = {.pid = -1, .rfd = -1, .efd = -1};
+  struct child c = {.pid = -1, .rfd = -1, .efd = -1, .root_fd = -1};
   const char in1[] = "hostalias: warning: a\\x1b name\nhostalias: \x1b]0;owned\x07 title\nhalf";
   child_relay_stderr(&c, in1, sizeof in1 - 1, false);
   const char in2[] = " a line\ntail without newline";
   child_relay_stderr(&c, in2, sizeof in2 - 1, false);
   child_relay_stderr(&c, "", 0, true);
   /* A flood: cut at CHILD_STDERR_MAX, said once. */
-  struct child d = {.pid = -1, .rfd = -1, .efd = -1};
+  struct child d = {.pid = -1, .rfd = -1, .efd = -1, .root_fd = -1};
   char line[1001];
   memset(line, 'y', 1000);
   line[1000] = '\n';
   for (int i = 0; i < 2000; i++)
     child_relay_stderr(&d, line, sizeof line, false);
   /* A line longer than CHILD_LINE_MAX: cut. */
-  struct child e = {.pid = -1, .rfd = -1, .efd = -1};
+  struct child e = {.pid = -1, .rfd = -1, .efd = -1, .root_fd = -1};
   static char longline[5000];
   memset(longline, 'z', sizeof longline - 1);
   longline[sizeof longline - 1] = '\n';
