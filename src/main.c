@@ -33,7 +33,7 @@ static void usage(FILE *f) {
         "       hostalias [OPTION]... --netns PATH [NAME]...\n"
         "       hostalias --watch -o FILE [OPTION]... CONTAINER [NAME]...\n"
         "       hostalias [OPTION]... CONTAINER [NAME]... -- COMMAND [ARG]...\n"
-        "       hostalias --serve [--listen ADDR[:PORT]]... [--domain DOMAIN]\n"
+        "       hostalias --serve [--listen ADDR[:PORT]]... [--domain DOMAIN] [--resolved]\n"
         "\n"
         "Resolve NAMEs (default: one per line on standard input; with none given and\n"
         "a terminal as input, --all) with the DNS server of a container's network\n"
@@ -110,6 +110,10 @@ static void usage(FILE *f) {
         "                            passed, else 127.0.0.153:53)\n"
         "      --domain DOMAIN       with --serve: the domain answered (default\n"
         "                            hostalias.internal); with --bridge-names, its names'\n"
+        "      --resolved            with --serve: have systemd-resolved send DOMAIN\n"
+        "                            to the bridge while it runs (a link of its own,\n"
+        "                            hostalias0, routing domain ~DOMAIN, not a default\n"
+        "                            route); needs resolvectl and CAP_NET_ADMIN\n"
         "\n"
         "      --user NAME|UID       with -- COMMAND: run it as this user (default:\n"
         "                            SUDO_UID under sudo, else the caller; under\n"
@@ -155,6 +159,7 @@ enum {
   OPT_SERVE,
   OPT_LISTEN,
   OPT_DOMAIN,
+  OPT_RESOLVED,
 };
 
 static const struct option long_options[] = {
@@ -183,6 +188,7 @@ static const struct option long_options[] = {
     {"serve", no_argument, NULL, OPT_SERVE},
     {"listen", required_argument, NULL, OPT_LISTEN},
     {"domain", required_argument, NULL, OPT_DOMAIN},
+    {"resolved", no_argument, NULL, OPT_RESOLVED},
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"help", no_argument, NULL, 'h'},
@@ -307,6 +313,7 @@ static void parse_options(int argc, char **argv, char **command, struct options 
       o->serve_cfg.nlisten++;
       break;
     case OPT_DOMAIN: o->serve_cfg.domain = optarg; break;
+    case OPT_RESOLVED: o->serve_cfg.resolved = true; break;
     case OPT_INTERVAL:
       if (!parse_long(optarg, 0, 86400, &v))
         usage_error("invalid --interval \"%s\": expected seconds, 0 to 86400", optarg);
@@ -346,6 +353,8 @@ static void check_options(struct options *o) {
   pc->report_changes = o->watch;
   if (o->serve_cfg.nlisten && !o->serve)
     usage_error("%s", "--listen goes with --serve");
+  if (o->serve_cfg.resolved && !o->serve)
+    usage_error("%s", "--resolved goes with --serve");
   if (o->serve_cfg.domain && !o->serve && !o->bridge_names)
     usage_error("%s", "--domain goes with --serve or --bridge-names");
   if (o->serve && o->bridge_names)

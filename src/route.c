@@ -5,6 +5,7 @@
 #include <linux/fib_rules.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -304,4 +305,75 @@ bool route_reach_many(const struct address *addrs, size_t n, enum route_reach *o
       out[i] = lookup(&d, &addrs[i]);
   free(d.r);
   return ok ? true : route_reach_kernel(addrs, n, out);
+}
+
+/* --- A link of one's own ------------------------------------------------------ */
+
+/* One request, acknowledged: true when the kernel said 0, else false with
+ * errno the kernel's error (or the socket's). */
+static bool nl_ask(int fd, struct nlmsghdr *req) {
+  req->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | req->nlmsg_flags;
+  req->nlmsg_seq = 1;
+  if (!nl_send(fd, req, req->nlmsg_len))
+    return false;
+  _Alignas(struct nlmsghdr) char buf[4096];
+  for (;;) {
+    errno = 0;
+    ssize_t n = nl_recv(fd, buf, sizeof buf);
+    if (n <= 0) {
+      if (n == 0 || errno == 0)
+        errno = ETIMEDOUT;
+      return false;
+    }
+    size_t len = (size_t)n;
+    for (struct nlmsghdr *h = (struct nlmsghdr *)buf; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+      const struct nlmsgerr *e = NLMSG_DATA(h);
+      if (h->nlmsg_seq != 1 || h->nlmsg_type != NLMSG_ERROR ||
+          h->nlmsg_len < NLMSG_LENGTH(sizeof *e))
+        continue;
+      errno = -e->error;
+      return e->error == 0;
+    }
+  }
+}
+
+bool route_link_up_with_address(int ifindex, const struct address *a, const char **step) {
+  _cleanup_fd_ int fd = nl_open();
+  *step = "netlink";
+  if (fd < 0)
+    return false;
+  struct {
+    struct nlmsghdr nh;
+    struct ifinfomsg ifi;
+  } link = {.nh = {.nlmsg_len = sizeof link, .nlmsg_type = RTM_NEWLINK},
+            .ifi = {.ifi_family = AF_UNSPEC,
+                    .ifi_index = ifindex,
+                    .ifi_flags = IFF_UP,
+                    .ifi_change = IFF_UP | IFF_MULTICAST}};
+  *step = "setting the link up";
+  if (!nl_ask(fd, &link.nh))
+    return false;
+  size_t alen = a->family == 4 ? 4 : 16;
+  _Alignas(struct nlmsghdr) char req[NLMSG_SPACE(sizeof(struct ifaddrmsg)) + 2 * RTA_SPACE(16)];
+  memset(req, 0, sizeof req);
+  struct nlmsghdr *nh = (struct nlmsghdr *)req;
+  nh->nlmsg_type = RTM_NEWADDR;
+  nh->nlmsg_flags = NLM_F_CREATE | NLM_F_EXCL;
+  nh->nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+  *(struct ifaddrmsg *)NLMSG_DATA(nh) =
+      (struct ifaddrmsg){.ifa_family = a->family == 4 ? AF_INET : AF_INET6,
+                         .ifa_prefixlen = (uint8_t)(alen * 8),
+                         .ifa_flags = IFA_F_NODAD,
+                         .ifa_scope = RT_SCOPE_UNIVERSE,
+                         .ifa_index = (uint32_t)ifindex};
+  const unsigned short types[2] = {IFA_LOCAL, IFA_ADDRESS};
+  for (int i = 0; i < 2; i++) {
+    struct rtattr *at = (struct rtattr *)(req + NLMSG_ALIGN(nh->nlmsg_len));
+    at->rta_type = types[i];
+    at->rta_len = (unsigned short)RTA_LENGTH(alen);
+    memcpy(RTA_DATA(at), a->bytes, alen);
+    nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_ALIGN(at->rta_len);
+  }
+  *step = "giving the link its address";
+  return nl_ask(fd, nh);
 }

@@ -34,3 +34,9 @@ bool route_reach_kernel(const struct address *addrs, size_t n, enum route_reach 
 static inline bool route_unreachable(enum route_reach r) {
   return r == ROUTE_DEFAULT_ONLY || r == ROUTE_NONE;
 }
+
+/* Sets link IFINDEX up (multicast off: no LLMNR or mDNS for it) and gives
+ * it address A alone (/32 or /128, scope global, no duplicate address
+ * detection), in the calling thread's network namespace. False with errno
+ * and *STEP naming what failed. */
+bool route_link_up_with_address(int ifindex, const struct address *a, const char **step);

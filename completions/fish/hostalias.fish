@@ -52,6 +52,7 @@ complete -c hostalias -l list-projects -d 'print the Compose projects and Swarm 
 complete -c hostalias -l serve -d "answer DNS queries for the containers' names (the DNS bridge)"
 complete -c hostalias -l listen -x -d 'with --serve, UDP and TCP on this address'
 complete -c hostalias -l domain -x -d 'with --serve, the domain answered; with --bridge-names, the bridge\'s'
+complete -c hostalias -l resolved -d 'with --serve, have systemd-resolved send the domain to the bridge'
 complete -c hostalias -s q -l quiet -d 'no warnings, no stale-line notices'
 complete -c hostalias -s v -l verbose -d 'details and a summary'
 complete -c hostalias -s h -l help -d 'show help'

@@ -13,10 +13,12 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include "child.h"
 #include "engine.h"
 #include "names.h"
 #include "serve_activation.h"
 #include "serve_internal.h"
+#include "serve_resolved.h"
 
 bool serve_parse_listen(const char *text, struct nameserver *out) {
   if (!nameserver_parse(text, out) || out->scope[0])
@@ -47,6 +49,29 @@ static int listen_on(const struct nameserver *ns, int type) {
     return -1;
   }
   return fd;
+}
+
+/* --resolved: the address resolved is to send to, the first UDP socket's
+ * (passed, or of the first --listen); false after a message. */
+static bool resolved_address(const struct serve_socket *act, size_t nact,
+                             const struct nameserver *ls, struct address *a, uint16_t *port) {
+  if (nact == 0) {
+    *a = ls[0].addr;
+    *port = ls[0].port;
+    return true;
+  }
+  for (size_t i = 0; i < nact; i++) {
+    struct sockaddr_storage ss;
+    socklen_t sl = sizeof ss;
+    if (act[i].type != SOCK_DGRAM || getsockname(act[i].fd, (struct sockaddr *)&ss, &sl) < 0 ||
+        !address_from_sockaddr((struct sockaddr *)&ss, sl, a))
+      continue;
+    *port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
+                                          : ((struct sockaddr_in6 *)&ss)->sin6_port);
+    return true;
+  }
+  log_error("--resolved: no UDP socket among those passed by the service manager");
+  return false;
 }
 
 static void close_activated(const struct serve_socket *act, size_t n) {
@@ -102,8 +127,11 @@ int serve_run(const struct serve_config *cfg) {
   const struct nameserver *ls = cfg->nlisten ? cfg->listen : &defaults;
   size_t nl = cfg->nlisten ? cfg->nlisten : 1;
 
+  struct address res_addr = {0};
+  uint16_t res_port = 0;
   _cleanup_engine_ struct engine e = ENGINE_INIT;
-  if (!engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS)) {
+  if ((cfg->resolved && !resolved_address(act, (size_t)nact, ls, &res_addr, &res_port)) ||
+      !engine_init(&e, cfg->docker_host, ENGINE_TIMEOUT_MS)) {
     close_activated(act, (size_t)nact);
     return EXIT_USAGE;
   }
@@ -177,7 +205,17 @@ int serve_run(const struct serve_config *cfg) {
              ls[i].addr.family == 6 ? "[" : "", text, ls[i].addr.family == 6 ? "]" : "", ls[i].port,
              domain_text);
   }
+  /* Only now, the front started: it never holds the link. */
+  struct serve_resolved res = {.tun = -1};
+  if (cfg->resolved && !serve_resolved_start(&res, domain_text, &res_addr, res_port)) {
+    int ws;
+    kill(front, SIGTERM);
+    child_reap(front, now_ms() + CHILD_GRACE_MS, &ws);
+    close(sv[0]);
+    return EXIT_OUTPUT;
+  }
   int status = serve_priv_loop(&e, sv[0], sigfd, front);
+  serve_resolved_stop(&res);
   close(sv[0]);
   return status;
 }

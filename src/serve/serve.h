@@ -22,6 +22,7 @@ struct serve_config {
   struct nameserver listen[SERVE_LISTEN_MAX];
   size_t nlisten;     /* 0: SERVE_DEFAULT_LISTEN */
   const char *domain; /* NULL: SERVE_DEFAULT_DOMAIN */
+  bool resolved;      /* --resolved: tell systemd-resolved (serve_resolved.h) */
   /* Installs the front's seccomp filter once it is set up, or NULL. Given
    * by the program (the library links no libseccomp); false ends it. */
   bool (*front_filter)(void);

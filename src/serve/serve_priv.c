@@ -24,6 +24,7 @@
 #include "resolvconf.h"
 #include "swarm.h"
 #include "serve_internal.h"
+#include "serve_resolved.h"
 #include "target.h"
 
 #define PROJECT_CONTAINERS_MAX 256
@@ -109,6 +110,7 @@ static bool send_fds(int sock, const void *msg, size_t len, const int *fds, size
 static void __attribute__((noreturn))
 socket_child(const struct target *t, const struct nameserver *ns, int sock) {
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL);
+  serve_resolved_close_in_child();
   bool joined = false;
   if (!target_enter_netns(t, &joined))
     _exit(1);

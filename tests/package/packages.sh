@@ -13,6 +13,10 @@
 #   deb-lintian   lintian: no error, no warning
 #   unit-systemd  the packaged hostalias-watch@.service under a real systemd
 #                 (tests/package/unit-under-systemd.sh)
+#   resolved-systemd  hostalias-serve with --resolved under a real systemd
+#                 and Debian's systemd-resolved, fetched from the archive and
+#                 installed into the container alone
+#                 (tests/package/resolved-under-systemd.sh)
 #   deb-install   apt-get install ./hostalias_VERSION_ARCH.deb; -V, man -w,
 #                 a completion from bash, zsh and fish, the units not enabled,
 #                 no AppArmor profile in /etc where the parser cannot read it
@@ -79,6 +83,9 @@ deb-lintian)
   ;;
 unit-systemd)
   "$top/tests/package/unit-under-systemd.sh" "$work/deb/hostalias_${version}_${arch}.deb"
+  ;;
+resolved-systemd)
+  "$top/tests/package/resolved-under-systemd.sh" "$work/deb/hostalias_${version}_${arch}.deb"
   ;;
 deb-install)
   dpkg-deb -c "$work/deb/hostalias_${version}_${arch}.deb" | awk '$1 !~ /^d/ {print $6}' |

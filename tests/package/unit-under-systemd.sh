@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# shellcheck disable=SC2317,SC2001 # functions run through trap and check(); sed prefixes lines
+# shellcheck disable=SC2317,SC2001 # functions run through check(); sed prefixes lines
 # hostalias-watch@.service and hostalias-serve.socket under a real systemd,
 # from the Debian package:
 #
@@ -14,6 +14,8 @@
 # systemd as init: the unit's sandboxing (ProtectSystem, PrivateNetwork,
 # SystemCallFilter, CapabilityBoundingSet) is applied by the systemd that
 # boots, and an engine container would need a systemd image made for it.
+# The set-up is tests/package/nspawn-lib.sh's, shared with
+# resolved-under-systemd.sh.
 #
 # Two things of the test's own container, not of the unit: nspawn mounts the
 # cgroup v1 hierarchies read-only and filters the keyring system calls, and
@@ -23,86 +25,11 @@
 # status is the number of failures.
 set -uo pipefail
 deb=$(realpath "$1")
-R=$(mktemp -d /tmp/hostalias-nspawn.XXXXXX)
-M=$R/merged
-failed=0
-say() { echo "unit under systemd: $*"; }
-check() { # description command...
-  if "${@:2}"; then say "ok: $1"; else say "FAILED: $1"; failed=$((failed + 1)); fi
-}
-
-leader=""
-nspawn_pid=""
-in_c() { nsenter -t "$leader" -a "$@"; }
-
-cleanup() {
-  if [ -n "$leader" ]; then
-    in_c systemctl poweroff >/dev/null 2>&1 || true
-    for _ in $(seq 1 100); do kill -0 "$nspawn_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$nspawn_pid" 2>/dev/null || true
-  fi
-  umount -l "$M" 2>/dev/null || true
-  # The cgroups dockerd made inside, once their processes are gone.
-  local d
-  for _ in 1 2 3 4 5; do
-    for d in /sys/fs/cgroup/*/docker/*/ /sys/fs/cgroup/*/docker/; do rmdir "$d" 2>/dev/null; done
-    compgen -G '/sys/fs/cgroup/*/docker' >/dev/null || break
-    sleep 1
-  done
-  rm -rf "$R"
-}
-trap cleanup EXIT
-
-mkdir -p "$R/upper" "$R/work" "$M"
-mount -t overlay overlay -o "lowerdir=/,upperdir=$R/upper,workdir=$R/work" "$M" || exit 1
-rm -f "$M/etc/machine-id"
-for s in postgresql postgresql@15-main dnsmasq podman podman.socket podman-auto-update \
-  systemd-networkd-wait-online console-getty ssh cron; do
-  unit=$s
-  case $s in *.*) ;; *) unit=$s.service ;; esac
-  ln -sf /dev/null "$M/etc/systemd/system/$unit"
-done
-rm -f "$M"/etc/systemd/system/*/hostalias-watch@*.service
-mkdir -p "$M/etc/systemd/system/docker.service.d"
-cat >"$M/etc/systemd/system/docker.service.d/test-cgroups.conf" <<'EOF'
-# The test's container only: writable cgroup v1 hierarchies for dockerd.
-[Service]
-ExecStartPre=/bin/sh -c 'for c in cpuset cpu cpuacct blkio memory devices freezer pids; do mkdir -p /run/cg/$c; mountpoint -q /run/cg/$c || mount -t cgroup -o $c cgroup /run/cg/$c; mountpoint -q /sys/fs/cgroup/$c && mount --bind /run/cg/$c /sys/fs/cgroup/$c; done; true'
-EOF
-dpkg --root="$M" --force-not-root -i "$deb" >/dev/null 2>&1 ||
-  dpkg --root="$M" -i "$deb" >/dev/null || exit 1
-img=$M/root/image
-mkdir -p "$img/bin" "$img/etc"
-cp /bin/busybox "$img/bin/busybox"
-ln -sf busybox "$img/bin/sh"
-ln -sf busybox "$img/bin/sleep"
-mkdir -p "$M/root/web"
-cat >"$M/root/web/docker-compose.yml" <<'EOF'
-version: "2.4"
-services:
-  web:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-  postgres:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-EOF
-
-systemd-nspawn -D "$M" --boot --register=no --keep-unit --machine="hatest$$" \
-  --private-network --system-call-filter=@keyring >"$R/boot.log" 2>&1 </dev/null 3>&- &
-nspawn_pid=$!
-for _ in $(seq 1 300); do
-  leader=$(pgrep -P "$nspawn_pid" | head -n 1)
-  [ -n "$leader" ] && state=$(in_c systemctl is-system-running 2>/dev/null) &&
-    case $state in running | degraded) break ;; esac
-  sleep 0.2
-done
-check "systemd boots as PID 1 of the container (state: ${state:-none})" \
-  test "$(in_c cat /proc/1/comm 2>/dev/null)" = systemd
-check "docker.service is active inside" in_c systemctl is-active --quiet docker
-in_c sh -c 'tar -C /root/image -c . | docker import - hostalias-test/busybox:1' >/dev/null
-in_c sh -c 'cd /root/web && docker-compose up -d' >/dev/null 2>&1
-addr() { in_c docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$1"; }
+test_name="unit under systemd"
+# shellcheck source=tests/package/nspawn-lib.sh
+. "$(dirname "$0")/nspawn-lib.sh"
+nspawn_prepare "$deb"
+nspawn_boot
 pg=$(addr web_postgres_1)
 
 # wait_line LINE MS: FILE has LINE within MS milliseconds; prints the time.
