@@ -23,12 +23,27 @@ function __hostalias_needs_target
     return 0
 end
 
+# The engine the command line names with -H, if any, for the lists below.
+function __hostalias_engine
+    set -l tokens (commandline -opc)
+    for i in (seq 2 (count $tokens))
+        switch $tokens[$i]
+            case -H --docker-host
+                set -l j (math $i + 1)
+                test $j -le (count $tokens); and echo --docker-host; and echo $tokens[$j]
+            case '--docker-host=*'
+                echo --docker-host
+                string replace -- --docker-host= '' $tokens[$i]
+        end
+    end
+end
+
 complete -c hostalias -f
-complete -c hostalias -n __hostalias_needs_target -a '(hostalias --list-targets 2>/dev/null)' -d 'running container or Compose service'
+complete -c hostalias -n __hostalias_needs_target -a '(hostalias (__hostalias_engine) --list-targets 2>/dev/null)' -d 'running container or Compose service'
 complete -c hostalias -s 4 -d 'IPv4 addresses (the default)'
 complete -c hostalias -s 6 -d 'IPv6 addresses; with -4, either'
 complete -c hostalias -s H -l docker-host -x -d 'Engine API socket (unix:///path)'
-complete -c hostalias -s P -l project -x -a '(hostalias --list-projects 2>/dev/null)' -d 'Compose project of a service target'
+complete -c hostalias -s P -l project -x -a '(hostalias (__hostalias_engine) --list-projects 2>/dev/null)' -d 'Compose project of a service target'
 complete -c hostalias -s a -l all -d "also every name on the target's networks"
 complete -c hostalias -l pid -x -a '(__fish_complete_pids)' -d "use this process's network namespace"
 complete -c hostalias -l netns -r -F -d 'use this network namespace file'

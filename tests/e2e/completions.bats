@@ -32,6 +32,13 @@ teardown() {
   engine_fake_stop
 }
 
+# A second engine, named only with -H: its project is "other".
+OTHER="unix://$BATS_TEST_TMPDIR/other.sock"
+other_engine() {
+  OTHER="unix://$BATS_TEST_TMPDIR/other.sock"
+  engine_list_labeled "$BATS_TEST_TMPDIR/other.sock" elsewhere '{"com.docker.compose.project": "other"}'
+}
+
 @test "hostalias --list-targets asks the Engine API" {
   run --separate-stderr hostalias --list-targets
   assert_status 0
@@ -56,19 +63,25 @@ shop"
 
 @test "bash: loads, completes an option, a provider and a container" {
   [ -f /usr/share/bash-completion/bash_completion ] || ha_skip "needs bash-completion"
+  other_engine
   run --separate-stderr bash -c '
     source /usr/share/bash-completion/bash_completion
     source "$1/completions/bash/hostalias"
     complete -p hostalias
     c() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
           COMPREPLY=(); _hostalias; echo "${COMPREPLY[*]}"; }
+    # As readline splits LINE: at the colons of an address too.
+    cl() { COMP_LINE=$1; COMP_POINT=${#COMP_LINE}; shift; COMP_WORDS=("$@")
+           COMP_CWORD=$(($# - 1)); COMPREPLY=(); _hostalias; echo "${COMPREPLY[*]}"; }
     c hostalias --prov
     c hostalias --provider ss
     c hostalias -q we
     c hostalias --pid 1 po # nothing: po is a name to resolve
     c hostalias -P ""
     c hostalias --project sh
-    c hostalias -H "$DOCKER_HOST" -P b' _ "$TOP"
+    c hostalias -H "$DOCKER_HOST" -P b
+    cl "hostalias -H $2 -P " hostalias -H "${2%%:*}" : "${2#*:}" -P ""
+    cl "hostalias -H $2 el" hostalias -H "${2%%:*}" : "${2#*:}" el' _ "$TOP" "$OTHER"
   assert_status 0
   assert_eq "$output" "complete -F _hostalias hostalias
 --provider
@@ -77,11 +90,14 @@ webapp
 
 admin billing shop
 shop
-billing"
+billing
+other
+elsewhere"
 }
 
 @test "zsh: loads through compinit, registers _hostalias, completes options and containers" {
   ha_need zsh
+  other_engine
   run --separate-stderr zsh -f -c '
     fpath=("$1/completions/zsh" $fpath)
     autoload -Uz compinit && compinit -u -d "$2/zcompdump"
@@ -96,31 +112,45 @@ billing"
     sleep 2
     zpty -w -n z $'"'"'\x15hostalias -P sh\t'"'"'
     sleep 2
+    zpty -w -n z $'"'"'\x15hostalias -H '"'"'"$3"$'"'"' -P o\t'"'"'
+    sleep 2
+    zpty -w -n z $'"'"'\x15hostalias -H '"'"'"$3"$'"'"' els\t'"'"'
+    sleep 2
     out=
     while zpty -r -t z chunk; do out+=$chunk; done
     zpty -d z
-    print -r -- "$out"' _ "$TOP" "$BATS_TEST_TMPDIR"
+    print -r -- "$out"' _ "$TOP" "$BATS_TEST_TMPDIR" "$OTHER"
   assert_status 0
   assert_contains "$output" "_hostalias"
   assert_contains "$output" "hostalias --format"
   assert_contains "$output" "webapp"
   assert_contains "$output" "hostalias -P shop"
+  assert_contains "$output" "hostalias -H $OTHER -P other"
+  assert_contains "$output" "hostalias -H $OTHER elsewhere"
 }
 
 @test "fish: loads, completes an option, a format and a container" {
   ha_need fish
+  other_engine
   run --separate-stderr fish --no-config -c '
     source $argv[1]/completions/fish/hostalias.fish
     complete -C"hostalias --form"
     complete -C"hostalias --format js"
     complete -C"hostalias -q "
+    echo other:
+    complete -C"hostalias -H $argv[2] -P "
+    complete -C"hostalias --docker-host=$argv[2] "
     echo projects:
-    complete -C"hostalias -P "' "$TOP"
+    complete -C"hostalias -P "' "$TOP" "$OTHER"
   assert_status 0
   assert_contains "$output" "--format"
   assert_contains "$output" "json"
   assert_contains "$output" "webapp"
   assert_contains "$output" "postgres-db"
+  local other=${output#*other:$'\n'}
+  assert_eq "${other%%projects:*}" "other	Compose project of a service target
+elsewhere	running container or Compose service
+"
   assert_eq "${output#*projects:$'\n'}" "admin	Compose project of a service target
 billing	Compose project of a service target
 shop	Compose project of a service target"
