@@ -22,7 +22,8 @@
 # name that differs is asked again 1.5 s later (and found afresh); equal
 # then, it is counted late (an event the bridge had not read yet), else a
 # mismatch. The RSS of both halves is sampled at each comparison. The exit
-# status is 0 only with no mismatch and both halves alive at the end; the
+# status is 0 only with no mismatch, no one-shot pass failed, both halves
+# alive at the end and the bridge ending with status 0 on SIGTERM; the
 # last line is the summary (SOAK_RSS_SLACK="PRIV FRONT": also fail when the
 # privileged half's RSS at the end is more than PRIV KiB above its first
 # sample, or the front's more than FRONT KiB).
@@ -215,11 +216,11 @@ oneshot() {
   out=$("$HOSTALIAS" -f json "$c" "$@" 2>"$work/oneshot.err" </dev/null) || rc=$?
   case $rc in
     0 | 1) ;;
-    *) echo "! hostalias $c: exit $rc: $(head -n 1 "$work/oneshot.err")"; return ;;
+    *) echo "! hostalias $c: exit $rc: $(head -n 1 "$work/oneshot.err")" | tee -a "$work/oneshot.failed"; return ;;
   esac
   # A name that timed out is not NXDOMAIN: said, not guessed.
   if grep -qiE 'tim(ed|e) ?out|SERVFAIL|refused' "$work/oneshot.err"; then
-    echo "! hostalias $c: $(head -n 1 "$work/oneshot.err")"
+    echo "! hostalias $c: $(head -n 1 "$work/oneshot.err")" | tee -a "$work/oneshot.failed"
   fi
   jq -r '"\(.name) \(.addresses | sort_by(split(".") | map(tonumber)) | join(","))"' <<<"$out"
 }
@@ -265,6 +266,7 @@ alive_pid() { [ -e "/proc/$1/stat" ] && [ "$(sed 's/^.*) //' "/proc/$1/stat" | c
 
 compared=0 nxdomain=0 mismatches=0 late=0 crashed="" rounds=0
 : >"$work/rss"
+: >"$work/oneshot.failed"
 check_round() {
   local q b f b2 f2
   rounds=$((rounds + 1))
@@ -309,6 +311,18 @@ while [ "$nops" -lt "$OPS" ] && [ -z "$crashed" ]; do
   fi
 done
 secs=$(($(date +%s) - t0))
+# A fresh pass that failed (not a name unknown: an error, a timeout, or
+# valgrind's status 99) leaves its names unchecked: a failure too. So is
+# the bridge not ending with status 0 on SIGTERM (valgrind's 99 included).
+oneshot_failed=$(wc -l <"$work/oneshot.failed")
+serve_rc=gone
+if [ -z "$crashed" ]; then
+  kill -TERM "$HA_SERVE_PID"
+  serve_rc=0
+  wait "$HA_SERVE_PID" || serve_rc=$?
+  HA_SERVE_PID=""
+  [ "$serve_rc" = 0 ] || tail -n 5 "$work/serve.err" >&2
+fi
 
 # first/max/last of column $1 of the RSS samples
 rss_fml() { awk -v c="$1" 'NR == 1 {f = $c} $c > m {m = $c} {l = $c} END {printf "%s/%s/%s", f, m, l}' "$work/rss"; }
@@ -321,5 +335,5 @@ if [ -n "$RSS_SLACK_PRIV" ] && [ -s "$work/rss" ]; then
 fi
 echo "operations by kind: $(for k in run remove restart connect disconnect; do printf '%s %s, ' "$k" "${ops_done[$k]}"; done)engine errors $engine_errors"
 echo "RSS samples (op, privileged KiB, front KiB): $(awk '{printf "%s%s:%s:%s", (NR > 1 ? " " : ""), $1, $2, $3}' "$work/rss")"
-echo "soak: seed $SEED, $nops operations in $secs s, $rounds rounds, $compared comparisons ($nxdomain of them NXDOMAIN), $mismatches mismatches, $late late, crashes: ${crashed:-none}; RSS KiB first/max/last: privileged $(rss_fml 2), front $(rss_fml 3)${rss_fail:+; RSS: $rss_fail}"
-[ "$mismatches" = 0 ] && [ -z "$crashed" ] && [ -z "$rss_fail" ]
+echo "soak: seed $SEED, $nops operations in $secs s, $rounds rounds, $compared comparisons ($nxdomain of them NXDOMAIN), $mismatches mismatches, $late late, crashes: ${crashed:-none}, one-shot failures $oneshot_failed, exit status on SIGTERM $serve_rc; RSS KiB first/max/last: privileged $(rss_fml 2), front $(rss_fml 3)${rss_fail:+; RSS: $rss_fail}"
+[ "$mismatches" = 0 ] && [ -z "$crashed" ] && [ -z "$rss_fail" ] && [ "$oneshot_failed" = 0 ] && [ "$serve_rc" = 0 ]

@@ -6,7 +6,7 @@
 
 load lib/common
 
-@test "serve soak: 60 container operations (run, remove, restart, network connect and disconnect): each answer a fresh pass's, no crash, RSS bounded" {
+@test "serve soak: 60 container operations (run, remove, restart, network connect and disconnect): each answer a fresh pass's, no crash, status 0 on SIGTERM, RSS bounded" {
   ha_need_root dockerd docker dnsmasq ip nsenter busybox dig ss jq
   # The bounds, from the 1,000-operation run (doc/benchmarks.md, part 12):
   # the front grew 564 KiB there, all in the first 330 operations (its
@@ -30,7 +30,7 @@ load lib/common
   assert_status 0
   assert_contains "$summary" "60 operations"
   assert_contains "$summary" " 0 mismatches,"
-  assert_contains "$summary" "crashes: none;"
+  assert_contains "$summary" "crashes: none, one-shot failures 0, exit status on SIGTERM 0;"
   # Something was compared, and not only names that do not exist.
   local compared nx
   compared=$(sed -n 's/.* \([0-9]*\) comparisons.*/\1/p' <<<"$summary")
