@@ -43,7 +43,7 @@ EXTRA=(soakx1 soakx2)
 
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 [ -x "$HOSTALIAS" ] || { echo "build first: meson setup build && ninja -C build" >&2; exit 1; }
-for t in dockerd docker dnsmasq dig ss jq; do
+for t in dockerd docker dnsmasq dig ss; do
   command -v "$t" >/dev/null || { echo "missing $t (scripts/install-deps)" >&2; exit 1; }
 done
 
@@ -222,7 +222,13 @@ oneshot() {
   if grep -qiE 'tim(ed|e) ?out|SERVFAIL|refused' "$work/oneshot.err"; then
     echo "! hostalias $c: $(head -n 1 "$work/oneshot.err")" | tee -a "$work/oneshot.failed"
   fi
-  jq -r '"\(.name) \(.addresses | sort_by(split(".") | map(tonumber)) | join(","))"' <<<"$out"
+  # -f json writes {"name":"N","addresses":["A",...],...} a line, in that
+  # order; the addresses sorted here as numbers, as the bridge's are.
+  sed -n 's/^{"name":"\([^"]*\)","addresses":\[\([^]]*\)\].*/\1 \2/p' <<<"$out" | tr -d '"' |
+    awk 'function key(ip, p) {split(ip, p, "."); return ((p[1] * 256 + p[2]) * 256 + p[3]) * 256 + p[4]}
+         {n = split($2, a, ",")
+          for (i = 2; i <= n; i++) {v = a[i]; for (j = i - 1; j > 0 && key(a[j]) > key(v); j--) a[j + 1] = a[j]; a[j + 1] = v}
+          s = a[1]; for (i = 2; i <= n; i++) s = s "," a[i]; print $1, s}'
 }
 
 # The containers the bridge asks for PROJECT, in its order: running, sorted
