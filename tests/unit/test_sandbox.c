@@ -248,7 +248,14 @@ static void test_empty_root(void) {
                                        "rootless owner's way)"}};
   for (size_t i = 0; i < sizeof ways / sizeof ways[0]; i++) {
     way = ways[i].way;
+    errno = 0;
     root_fd = way == SANDBOX_ROOT_DETACHED ? sandbox_make_empty_root() : -1;
+    if (way == SANDBOX_ROOT_DETACHED && root_fd < 0 && errno == ENOSYS) {
+      /* valgrind 3.19 does not know fsopen: the program takes the other way there. */
+      skip("fsopen is not known here (ENOSYS: a kernel older than 5.2, or valgrind)");
+      skip("the parent's empty root: not made here");
+      continue;
+    }
     if (way == SANDBOX_ROOT_DETACHED)
       ok(root_fd >= 0, "as root, the parent makes the empty root (fsopen, fsmount)");
     fflush(stdout);
