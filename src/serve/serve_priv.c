@@ -241,6 +241,12 @@ static bool list_labelled(const struct engine *e, const char *label, const char 
   return true;
 }
 
+/* What asking a project's or a stack's containers came to: sockets; an
+ * error when one was there but none could be asked; else not found. */
+static enum priv_status covered(bool any, size_t nfds) {
+  return nfds ? PRIV_OK : any ? PRIV_ERROR : PRIV_NOT_FOUND;
+}
+
 /* A Swarm stack's sockets: each service's task on this node in order, as a
  * target is chosen (swarm_find_service: a task's container bears its
  * task's name, on a manager is a task the manager lists, and two claims to
@@ -268,9 +274,7 @@ static enum priv_status open_stack(const struct engine *e, const char *stack, in
     any = true;
     cover(e, &st, cv, fds, nfds);
   }
-  if (*nfds)
-    return PRIV_OK;
-  return any ? PRIV_ERROR : PRIV_NOT_FOUND;
+  return covered(any, *nfds);
 }
 
 /* The names of the networks Compose made for a project. */
@@ -333,9 +337,7 @@ static enum priv_status open_project(const struct engine *e, const char *project
     any = true;
     cover(e, &st, cv, fds, nfds);
   }
-  if (*nfds)
-    return PRIV_OK;
-  return any ? PRIV_ERROR : PRIV_NOT_FOUND;
+  return covered(any, *nfds);
 }
 
 static enum priv_status open_for(const struct engine *e, const struct priv_request *r, int *fds,

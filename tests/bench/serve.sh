@@ -27,9 +27,16 @@ for t in dnsperf dig docker-compose ss; do
   command -v "$t" >/dev/null || { echo "missing $t (scripts/install-deps)" >&2; exit 1; }
 done
 
+work=$(mktemp -d /tmp/hostalias-bench-serve.XXXXXX)
+# lib/common.bash (ha_free_port) and lib/serve.bash (project) are the
+# end-to-end tests'; outside bats, their directories are given here.
+BATS_TEST_DIRNAME=$top/tests/e2e BATS_TEST_TMPDIR=$work
+# shellcheck source=tests/e2e/lib/common.bash
+. "$top/tests/e2e/lib/common.bash"
 # shellcheck source=tests/e2e/lib/dockerd.bash
 . "$top/tests/e2e/lib/dockerd.bash"
-work=$(mktemp -d /tmp/hostalias-bench-serve.XXXXXX)
+# shellcheck source=tests/e2e/lib/serve.bash
+. "$top/tests/e2e/lib/serve.bash"
 pids=()
 cleanup() {
   local p
@@ -40,20 +47,11 @@ cleanup() {
 trap cleanup EXIT
 
 median() { sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.2f", m}'; }
-free_port() {
-  local p
-  for _ in $(seq 1 50); do
-    p=$((20000 + RANDOM % 30000))
-    ss -Hlnu "sport = :$p" | grep -q . || ss -Hlnt "sport = :$p" | grep -q . || { echo "$p"; return; }
-  done
-  return 1
-}
-
 # bridge BINARY VAR: a --serve on a free port of 127.0.0.1, its port into
 # VAR. (Not in a command substitution: the bridge would hold its pipe.)
 bridge() {
   local p
-  p=$(free_port)
+  p=$(ha_free_port)
   "$1" --serve --listen "127.0.0.1:$p" --domain "$DOMAIN" </dev/null >/dev/null 2>>"$work/serve.err" &
   pids+=($!)
   printf -v "$2" %s "$p"
@@ -67,24 +65,7 @@ bridge() {
 
 echo "starting a private dockerd and a Compose project..." >&2
 ha_engine_start
-mkdir -p "$work/huginn"
-cat >"$work/huginn/docker-compose.yml" <<'YAML'
-version: "2.4"
-services:
-  web:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-    networks: [backend]
-  postgres:
-    image: hostalias-test/busybox:1
-    command: sleep 1000000
-    networks:
-      backend:
-        aliases: [pg.db.example]
-networks:
-  backend: {}
-YAML
-(cd "$work/huginn" && docker-compose -p huginn up -d) >/dev/null 2>&1
+project huginn 172.31.250.0/24
 pid=$(ha_pid huginn_web_1)
 
 port="" oport=""
