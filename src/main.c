@@ -550,6 +550,10 @@ int main(int argc, char **argv) {
   if (o.serve) {
     if (optind < argc || o.command)
       usage_error("%s", "--serve takes no CONTAINER, NAME or COMMAND");
+    /* Under sudo: a service for every user, which the administrator may
+     * forbid; --resolved only where allowed (sudo.conf). */
+    if (!sudo_policy_allows("serve") || (o.serve_cfg.resolved && !sudo_policy_allows("resolved")))
+      return EXIT_USAGE;
     o.serve_cfg.docker_host = o.pass.docker_host;
     o.serve_cfg.front_filter = sandbox_seccomp_install_front;
     return serve_run(&o.serve_cfg);

@@ -195,18 +195,13 @@ static void note_networks(const struct container_state *st, struct pass_summary 
   sum->nnetworks = st->nnetworks;
 }
 
-/* Said once a process: a --watch that repeated it every pass would bury
- * what changes. */
-static bool reach_told;
-
 /* An alias line is only useful where its consumer can reach the address:
  * each written address is looked up in the routing table of the caller's
- * network namespace (the parent never leaves it). Addresses only the
- * default route leads to (a rootless network namespace, a Swarm overlay, a
- * remote engine's) are counted, and said once, with the way that works. The
- * file is unchanged: its lines are right for programs run inside. */
+ * network namespace (the parent never leaves it), into its result's reach.
+ * Run while the resolver child exits (resolve_in_target's MEANWHILE): it
+ * says nothing, since the pass may still fail. */
 static void mark_reachability(const struct pass_config *cfg, const struct name_list *names,
-                              struct name_result *r, const struct target *t) {
+                              struct name_result *r) {
   size_t n = names->count, m = 0;
   _cleanup_free_ struct address *addrs = xcalloc(n ? n : 1, sizeof *addrs);
   _cleanup_free_ size_t *of = xcalloc(n ? n : 1, sizeof *of);
@@ -219,39 +214,51 @@ static void mark_reachability(const struct pass_config *cfg, const struct name_l
   _cleanup_free_ enum route_reach *reach = xcalloc(m ? m : 1, sizeof *reach);
   int64_t t0 = now_us();
   route_reach_many(addrs, m, reach);
-  size_t unreachable = 0, example = 0;
-  for (size_t k = 0; k < m; k++) {
+  for (size_t k = 0; k < m; k++)
     r[of[k]].reach = (uint8_t)reach[k];
-    if (route_unreachable(reach[k]) && !unreachable++)
-      example = k;
-  }
   log_info("timing: routes to %zu addresses %.3f ms", m, (double)(now_us() - t0) / 1000);
+}
+
+struct reach_args {
+  const struct pass_config *cfg;
+  const struct name_list *names;
+  struct name_result *r;
+};
+static void reach_meanwhile(void *arg) {
+  struct reach_args *a = arg;
+  mark_reachability(a->cfg, a->names, a->r);
+}
+
+/* Once the pass has its answers: addresses only the default route leads to
+ * (a rootless network namespace, a Swarm overlay, a remote engine's), or
+ * none, are counted and said once, with the way that works. The file is
+ * unchanged: its lines are right for programs run inside. Said once a
+ * process: a --watch that repeated it every pass would bury what changes. */
+static bool reach_told;
+static void tell_unreachable(const struct pass_config *cfg, const struct name_list *names,
+                             const struct name_result *r, const struct target *t) {
+  size_t m = 0, unreachable = 0, example = 0;
+  for (size_t i = 0; i < names->count; i++) {
+    if (!format_gets_line(&cfg->fmt, name_at(names, i), &r[i]))
+      continue;
+    m++;
+    if (route_unreachable((enum route_reach)r[i].reach) && !unreachable++)
+      example = i;
+  }
   /* With -- COMMAND, the command is what runs inside: no advice to. */
   if (!unreachable || reach_told || cfg->command)
     return;
   reach_told = true;
   char a[ADDRESS_TEXT_MAX], how[PASS_HOW_MAX];
-  address_format(&addrs[example], a);
+  address_format(&r[example].best, a);
   pass_run_hint(cfg, how, sizeof how);
   log_warn("%zu of %zu names point at addresses this host cannot reach (%s %s, the address of "
            "%s): the lines are right only for programs run inside the network namespace of %s; "
            "run them with %s",
            unreachable, m,
-           reach[example] == ROUTE_NONE ? "there is no route to"
-                                        : "only the default route leads to",
-           a, name_at(names, of[example]), t->label, how);
-}
-
-/* mark_reachability while the resolver child exits (resolve_in_target). */
-struct reach_args {
-  const struct pass_config *cfg;
-  const struct name_list *names;
-  struct name_result *r;
-  const struct target *t;
-};
-static void reach_meanwhile(void *arg) {
-  struct reach_args *a = arg;
-  mark_reachability(a->cfg, a->names, a->r, a->t);
+           r[example].reach == ROUTE_NONE ? "there is no route to"
+                                          : "only the default route leads to",
+           a, name_at(names, example), t->label, how);
 }
 
 /* Who the DNS server was, for the message when it never answered. */
@@ -426,11 +433,12 @@ int pass_run(const struct pass_config *cfg, const struct name_list *given, struc
     req.cfg.keep_all = true;
   _cleanup_name_results_ struct name_results res = {xcalloc(names->count, sizeof *res.r),
                                                     names->count};
-  struct reach_args ra = {cfg, names, res.r, tp};
+  struct reach_args ra = {cfg, names, res.r};
   rc = resolve_in_target(tp, &req, names, res.r, reach_meanwhile, &ra);
   int64_t t_resolved = now_us();
   if (rc != 0)
     return rc;
+  tell_unreachable(cfg, names, res.r, tp);
 
   _cleanup_free_ struct check_item *checks = NULL;
   _cleanup_free_ const char **verdicts = NULL;

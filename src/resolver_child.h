@@ -20,7 +20,8 @@
  * that. MEANWHILE, when not NULL, is called with ARG as soon as RESULTS are
  * complete and every record checked, before the child is reaped: work on
  * the results runs while the child exits (about 0.1 ms), not after. It is
- * called whenever 0 is returned. */
+ * called whenever 0 is returned, and may be when the child then fails (its
+ * exit status is not known yet): it should say nothing. */
 int resolve_in_target(const struct target *t, const struct resolve_request *req,
                       const struct name_list *names, struct name_result *results,
                       void (*meanwhile)(void *), void *arg);

@@ -120,8 +120,11 @@ static bool enter_made_root(int root_fd) {
 }
 
 bool sandbox_enter_empty_root(int root_fd, bool privileged) {
-  if (!privileged)
+  if (!privileged) {
+    if (root_fd >= 0)
+      close(root_fd);
     return true;
+  }
   /* The modes below are the modes made, whatever umask the caller had: under
    * umask 077, dev was 0700 and dev/null 0400, root's, and the child (uid
    * 65534) could open neither dev/null nor dev/urandom (c-ares then falls
@@ -134,6 +137,9 @@ bool sandbox_enter_empty_root(int root_fd, bool privileged) {
     root_way = SANDBOX_ROOT_DETACHED;
     return in_empty_root = true;
   }
+  /* Not entered: the child holds nothing of it either way. */
+  if (root_fd >= 0)
+    close(root_fd);
   /* Else a mount namespace of its own, with the tmpfs mounted on JAIL. */
   const unsigned long ro = MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC;
   /* A service manager may forbid mount namespaces (systemd's
@@ -176,6 +182,17 @@ bool sandbox_seccomp_active(void) { return HAVE_SECCOMP && !RUNNING_ON_VALGRIND;
 #if HAVE_SECCOMP
 /* The filters were built and exported as BPF at build time (the rules are
  * sandbox_filter.c's): loading one is a prctl. */
+/* Made for this program's machine: the generator ran on the build machine
+ * (meson refuses another CPU family; these catch the rest: x32 on x86_64,
+ * the other byte order). */
+_Static_assert(SANDBOX_FILTERS_POINTER_SIZE == sizeof(void *),
+               "the seccomp filters were made for another ABI: -Dseccomp=disabled");
+_Static_assert(SANDBOX_FILTERS_BIG_ENDIAN == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__),
+               "the seccomp filters were made for another byte order: -Dseccomp=disabled");
+_Static_assert(N_ELEMENTS(resolver_filter) <= BPF_MAXINSNS &&
+                   N_ELEMENTS(front_filter) <= BPF_MAXINSNS,
+               "a seccomp filter longer than the kernel takes");
+
 static bool load(const struct sock_filter *insns, size_t n, const char *who) {
   if (!sandbox_seccomp_active())
     return true;

@@ -26,7 +26,9 @@
  * cannot be made: an older kernel, CAP_MKNOD not in the bounding set (the
  * units' CapabilityBoundingSet=), no capability in the initial user
  * namespace (a rootless owner running hostalias), a service manager's
- * SystemCallFilter=. */
+ * SystemCallFilter= with SystemCallErrorNumber=EPERM (as the units have;
+ * without it, systemd kills the process that makes a call not listed, and
+ * this runs in the long-lived parent). */
 int sandbox_make_empty_root(void);
 
 /* In a child that holds the capabilities (root, or a user namespace it

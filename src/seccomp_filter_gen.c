@@ -28,8 +28,13 @@ static int emit(FILE *out, enum sandbox_filter filter, const char *name) {
    * action as killing the thread), else the thread where libseccomp or
    * the build machine's kernel does not know it. */
   scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_KILL_PROCESS);
-  if (!ctx)
+  if (!ctx) {
+    fprintf(stderr,
+            "seccomp-filter-gen: warning: %s kills the thread, not the process: "
+            "libseccomp or this kernel does not know SCMP_ACT_KILL_PROCESS\n",
+            name);
     ctx = seccomp_init(SCMP_ACT_KILL);
+  }
   if (!ctx)
     return fail("seccomp_init", EINVAL);
   int r = 0;
@@ -75,6 +80,11 @@ int main(int argc, char **argv) {
     return fail(argv[1], errno);
   fprintf(out, "/* Made by seccomp-filter-gen from sandbox_filter.c: do not edit. */\n"
                "#pragma once\n#include <linux/filter.h>\n\n");
+  /* What it was made for, checked where it is compiled (sandbox.c). */
+  const unsigned one = 1;
+  fprintf(out,
+          "#define SANDBOX_FILTERS_POINTER_SIZE %zu\n#define SANDBOX_FILTERS_BIG_ENDIAN %d\n\n",
+          sizeof(void *), *(const unsigned char *)&one == 0);
   int r = emit(out, SANDBOX_FILTER_RESOLVER, "resolver_filter");
   if (r == 0)
     r = emit(out, SANDBOX_FILTER_FRONT, "front_filter");

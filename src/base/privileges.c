@@ -202,12 +202,39 @@ static int policy_bool(const char *v) {
   return -1;
 }
 
+/* The settings, and what each is where the file does not say: --pid,
+ * --netns and --serve allowed; --resolved not, since it changes how every
+ * user's names resolve, which a user could not do alone. */
+static const struct {
+  const char *key;
+  bool allowed;
+} policy_keys[] = {
+    {"allow-pid", true}, {"allow-netns", true}, {"allow-serve", true}, {"allow-resolved", false}};
+
+static int policy_key(const char *key) {
+  for (size_t i = 0; i < N_ELEMENTS(policy_keys); i++)
+    if (!strcmp(key, policy_keys[i].key))
+      return (int)i;
+  return -1;
+}
+
+/* A refusal because the file does not allow it. */
+static bool not_allowed(const char *path, const char *what, const char *key) {
+  log_error("--%s is not allowed under sudo on this host unless the administrator allows it "
+            "(%s = yes in %s): it changes how every user's names resolve; or run it as root "
+            "(the service)",
+            what, key, path);
+  return false;
+}
+
 bool sudo_policy_allows_at(const char *path, const char *what) {
   char key[32];
   snprintf(key, sizeof key, "allow-%s", what);
+  int idx = policy_key(key);
+  bool by_default = idx < 0 || policy_keys[idx].allowed;
   _cleanup_fd_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
   if (fd < 0 && (errno == ENOENT || errno == ENOTDIR))
-    return true;
+    return by_default || not_allowed(path, what, key);
   if (fd < 0) {
     log_error_errno("%s: cannot read the administrator's sudo policy; --%s refused under sudo",
                     path, what);
@@ -242,7 +269,8 @@ bool sudo_policy_allows_at(const char *path, const char *what) {
       break;
   }
   buf[len] = '\0';
-  int allowed = 1, lineno = 0;
+  int allowed = by_default, lineno = 0;
+  bool said = false;
   for (char *line = buf, *next; line; line = next) {
     lineno++;
     next = strchr(line, '\n');
@@ -255,7 +283,7 @@ bool sudo_policy_allows_at(const char *path, const char *what) {
     int got = sscanf(line, " %63[^= \t] = %63s %1s", k, v, rest);
     if (got <= 0 && strspn(line, " \t\r") == strlen(line))
       continue; /* blank, or a comment */
-    bool known = got >= 2 && (!strcmp(k, "allow-pid") || !strcmp(k, "allow-netns"));
+    bool known = got >= 2 && policy_key(k) >= 0;
     if (got == 2 && !known) {
       log_warn("%s:%d: unknown setting %s, ignored", path, lineno, k);
       continue;
@@ -266,9 +294,13 @@ bool sudo_policy_allows_at(const char *path, const char *what) {
                 lineno, what);
       return false;
     }
-    if (!strcmp(k, key))
+    if (!strcmp(k, key)) {
       allowed = b;
+      said = true;
+    }
   }
+  if (!allowed && !said)
+    return not_allowed(path, what, key);
   if (!allowed)
     log_error("--%s is not allowed under sudo on this host (%s = no in %s)", what, key, path);
   return allowed;

@@ -112,9 +112,11 @@ int invoker_connect(int fd, const struct sockaddr *sa, socklen_t len);
 bool netns_owned_by(int netns_fd, uid_t uid);
 
 /* The administrator's restrictions on sudo hostalias, in a root-owned file
- * (SUDO_POLICY_FILE: "allow-pid = no", "allow-netns = no", one a line, '#'
- * comments). WHAT is "pid" or "netns". True when not under sudo, when the
- * file does not exist, or when it does not say no. False, with a message,
+ * (SUDO_POLICY_FILE: "allow-pid = no", "allow-netns = no", "allow-serve =
+ * no", "allow-resolved = yes", one a line, '#' comments). WHAT is "pid",
+ * "netns", "serve" or "resolved". True when not under sudo; else what the
+ * file says, and where it does not say (or does not exist), allowed but for
+ * "resolved" (it changes how every user's names resolve). False, with a message,
  * when it says no, and also (failing closed) when it cannot be trusted (not
  * a regular file owned by root, writable by group or others, in a directory
  * that is) or cannot be read or parsed: an administrator who wrote it meant

@@ -13,6 +13,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -20,8 +21,10 @@
 #include "route.h"
 #include "util.h"
 
-/* resolvectl answers once resolved has; its own D-Bus timeout is 25 s. */
-#define RESOLVECTL_MS 30000
+/* resolvectl answers once resolved has. Its own D-Bus timeout is 25 s, but
+ * SIGTERM waits while it runs (at most four runs at start): 10 s each keeps
+ * a stop within systemd's 90 s when resolved hangs. */
+#define RESOLVECTL_MS 10000
 
 const char *const serve_resolved_paths[] = {"/usr/bin/resolvectl", "/bin/resolvectl",
                                             "/usr/sbin/resolvectl", "/sbin/resolvectl", NULL};
@@ -95,6 +98,9 @@ static bool resolvectl(const struct serve_resolved *r, const char *const argv[])
     int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (null < 0 || dup2(null, STDIN_FILENO) < 0 || dup2(STDERR_FILENO, STDOUT_FILENO) < 0)
       _exit(127);
+    /* Nothing but its standard descriptors (ours are close-on-exec; these
+     * would be what hostalias itself was given). */
+    (void)syscall(SYS_close_range, 3, ~0u, 0);
     execve(r->resolvectl, (char *const *)argv, env);
     _exit(127);
   }

@@ -341,3 +341,48 @@ allow-pid = no'
   assert_status 0
   [ ! -e /etc/hostalias/sudo.conf ] || [ "$(stat -c %Y /etc/hostalias/sudo.conf)" -lt "$(stat -c %Y "$W")" ]
 }
+
+# ss_sudo_ends SECONDS ARGS...: ss_sudo ARGS in the background, which must
+# end within SECONDS (a --serve that was not refused would serve on);
+# $status, $W/out and $W/err as it left them.
+ss_sudo_ends() {
+  local limit=$1 p
+  shift
+  ss_sudo "$@" >"$W/out" 2>"$W/err" &
+  p=$!
+  for _ in $(seq 1 $((limit * 10))); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "$p" 2>/dev/null; then
+    pkill -KILL -f -- "$HA_BIN --serve" || true
+    wait "$p" || true
+    echo "sudo hostalias $* did not end" >&2
+    return 1
+  fi
+  status=0
+  wait "$p" || status=$?
+}
+
+@test "sudo.conf and the bridge: --resolved under sudo only where allow-resolved = yes; allow-serve = no forbids --serve" {
+  web_container
+  local port
+  port=$(ha_free_port)
+  # No file: --resolved is refused (it changes every user's resolution);
+  # nothing was started: no link, nothing on the port.
+  POLICY=""
+  ss_sudo_ends 10 --serve --resolved --listen "127.0.0.1:$port"
+  assert_eq "$status" 2
+  assert_contains "$(cat "$W/err")" "--resolved is not allowed under sudo on this host unless the administrator allows it (allow-resolved = yes in /etc/hostalias/sudo.conf)"
+  run ip -o link show
+  [[ "$output" != *hostalias* ]] || { echo "a hostalias link was made: $output" >&2; return 1; }
+  run ss -Hlnu "sport = :$port"
+  assert_eq "$output" ""
+  # A file that says nothing of it: still refused.
+  POLICY='allow-pid = yes'
+  ss_sudo_ends 10 --serve --resolved --listen "127.0.0.1:$port"
+  assert_eq "$status" 2
+  assert_contains "$(cat "$W/err")" "allow-resolved = yes in /etc/hostalias/sudo.conf"
+  # allow-serve = no: --serve itself refused, naming the line.
+  POLICY='allow-serve = no'
+  ss_sudo_ends 10 --serve --listen "127.0.0.1:$port"
+  assert_eq "$status" 2
+  assert_contains "$(cat "$W/err")" "--serve is not allowed under sudo on this host (allow-serve = no in /etc/hostalias/sudo.conf)"
+}

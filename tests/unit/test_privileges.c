@@ -40,6 +40,9 @@ static void test_policy(void) {
   chmod(dir, 0755);
   snprintf(file, sizeof file, "%s/sudo.conf", dir);
   ok(sudo_policy_allows_at(file, "pid"), "no file: allowed (today's default)");
+  ok(sudo_policy_allows_at(file, "serve"), "no file: --serve allowed");
+  ok(!sudo_policy_allows_at(file, "resolved"),
+     "no file: --resolved refused (it changes every user's resolution)");
   policy("# a comment\n\nallow-pid = no\n", 0644);
   bool root = geteuid() == 0;
   if (!root) {
@@ -52,6 +55,12 @@ static void test_policy(void) {
     ok(!sudo_policy_allows_at(file, "netns"), "allow-netns = no (tab, comment, CR): refused");
     policy("allow-pid = no\nallow-pid = true\n", 0644);
     ok(sudo_policy_allows_at(file, "pid"), "the last of a repeated setting counts");
+    policy("allow-pid = yes\n", 0644);
+    ok(!sudo_policy_allows_at(file, "resolved"), "a file silent on it: --resolved refused");
+    ok(sudo_policy_allows_at(file, "serve"), "a file silent on it: --serve allowed");
+    policy("allow-resolved = yes\nallow-serve = no\n", 0644);
+    ok(sudo_policy_allows_at(file, "resolved"), "allow-resolved = yes: --resolved allowed");
+    ok(!sudo_policy_allows_at(file, "serve"), "allow-serve = no: --serve refused");
     policy("colour = blue\n", 0644);
     ok(sudo_policy_allows_at(file, "pid"), "an unknown setting is ignored (with a warning)");
     policy("allow-pid = maybe\n", 0644);

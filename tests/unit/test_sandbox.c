@@ -276,6 +276,15 @@ static void test_empty_root(void) {
   struct stat s;
   ok(stat("/tmp/dev/urandom", &s) < 0, "nothing of it appears in the host's /tmp");
   ok(sandbox_enter_empty_root(-1, false), "without capabilities: nothing done, no failure");
+  /* A root the parent made and the child does not enter is not kept. */
+  int fd = sandbox_make_empty_root();
+  if (fd < 0) {
+    skip("the parent's empty root: not made here (%s)", strerror(errno));
+  } else {
+    bool entered = sandbox_enter_empty_root(fd, false);
+    ok(entered && fcntl(fd, F_GETFD) < 0,
+       "without capabilities: nothing entered, the root the parent made closed");
+  }
 }
 
 /* child_relay_stderr: what reaches our standard error. */
