@@ -5,7 +5,7 @@
 # run as they are and put hostalias itself under valgrind
 # (HOSTALIAS_VALGRIND=1, tests/e2e/lib/valgrind-hostalias).
 case $(head -c 4 "$1" 2>/dev/null | od -An -c | tr -d ' ') in
-  177ELF) exec valgrind -q --error-exitcode=99 --leak-check=full \
+  177ELF) exec valgrind -q --vgdb=no --error-exitcode=99 --leak-check=full \
     --errors-for-leak-kinds=definite,indirect "$@" ;;
   *) HOSTALIAS_VALGRIND=1 exec "$@" ;;
 esac
